@@ -321,18 +321,46 @@ class Text:
 
     def code_of(self, value: str) -> int:
         """The code of a category, or -2 (matching nothing) when absent."""
-        found = self.categories.get_indexer([value])[0]
+        found = self.categories.get_indexer([_fold(value)])[0]
         return int(found) if found >= 0 else -2
+
+
+def text_column(values: Any) -> Text:
+    """Encode text values (NaN/None unknown) as a :class:`Text` column.
+
+    Rules compare text ignoring case and surrounding spaces, so ``'Cotton harvest '`` in an
+    upload matches ``'cotton harvest'`` in a rule; the data itself is not changed.
+
+    >>> t = text_column(["Cotton harvest ", "cotton harvest", None])
+    >>> t.codes.tolist(), t.code_of("COTTON HARVEST")
+    ([0, 0, -1], 0)
+    """
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    folded = [_fold(u) for u in uniques]
+    remap, categories = pd.factorize(np.asarray(folded, dtype=object))
+    codes = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
+    return Text(codes.astype(np.int32, copy=False), pd.Index(categories, dtype=object))
+
+
+def _fold(value: Any) -> str:
+    return str(value).strip().casefold()
 
 
 class ColumnCache:
     """Columns of a frame prepared once for evaluation (floats with NaN, or :class:`Text`)."""
 
-    def __init__(self, frame: Frame, types: Mapping[str, str]):
+    def __init__(self, frame: Frame, types: Mapping[str, str], *,
+                 prepared: Mapping[str, Any] | None = None):
         self.frame = frame
         self.types = types
-        self.n = len(frame[next(iter(frame))]) if len(frame) else 0
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Any, Any] = dict(prepared or {})
+        first = next(iter(self._cache.values()), None)
+        if isinstance(frame, pd.DataFrame):
+            self.n = len(frame.index)
+        elif len(frame):
+            self.n = len(frame[next(iter(frame))])
+        else:
+            self.n = len(first.codes) if isinstance(first, Text) else len(first or [])
 
     def get(self, name: str) -> Any:
         """The prepared column ``name``; an absent column is all unknown."""
@@ -340,13 +368,24 @@ class ColumnCache:
             self._cache[name] = self._prepare(name)
         return self._cache[name]
 
+    def take(self, rows: np.ndarray) -> ColumnCache:
+        """A cache over only ``rows`` of this one; columns are sliced when first used."""
+        return _TakenCache(self, rows)
+
+    def truth(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """A true/false column as (is_true, is_false) boolean arrays, prepared once."""
+        key = ("truth", name)
+        if key not in self._cache:
+            values = self.get(name)
+            self._cache[key] = (values == 1.0, values == 0.0)  # type: ignore[index]
+        return self._cache[key]  # type: ignore[index]
+
     def _prepare(self, name: str) -> Any:
         present = name in self.frame
         if self.types.get(name) == "text":
             if not present:
                 return Text(np.full(self.n, -1, dtype=np.int32), pd.Index([]))
-            cat = pd.Categorical(self.frame[name])
-            return Text(np.asarray(cat.codes), cat.categories)
+            return text_column(self.frame[name])
         if not present:
             return np.full(self.n, np.nan)
         values = self.frame[name]
@@ -355,26 +394,54 @@ class ColumnCache:
         return np.asarray(values, dtype="float64")
 
 
-def _kleene_and(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.where((a == 0) | (b == 0), 0.0, 1.0)
-    out[(out == 1.0) & (np.isnan(a) | np.isnan(b))] = np.nan
-    return out
+class _TakenCache(ColumnCache):
+    """Rows of a parent cache (see :meth:`ColumnCache.take`)."""
+
+    def __init__(self, parent: ColumnCache, rows: np.ndarray):
+        self.parent, self.rows, self.types = parent, rows, parent.types
+        self.frame = parent.frame
+        self.n = len(rows)
+        self._cache = {}
+
+    def _prepare(self, name: str) -> Any:
+        column = self.parent.get(name)
+        if isinstance(column, Text):
+            return Text(column.codes[self.rows], column.categories)
+        return np.asarray(column)[self.rows]
 
 
-def _kleene_or(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.where((a == 1) | (b == 1), 1.0, 0.0)
-    out[(out == 0.0) & (np.isnan(a) | np.isnan(b))] = np.nan
-    return out
+# A true/false value is a pair of boolean arrays (is_true, is_false); where both are false the
+# value is unknown. Kleene logic is then cheap bitwise work on bytes: ``not`` swaps the pair.
+Truth = tuple[Any, Any]
+UNKNOWN: Truth = (np.False_, np.False_)
+
+_CMP = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+        ">": np.greater, ">=": np.greater_equal}
 
 
-def _compare(op: str, a: Any, b: Any) -> np.ndarray:
+def _known(x: Any) -> Any:
+    return ~np.isnan(x)
+
+
+def _compare(op: str, a: Any, b: Any) -> Truth:
     with np.errstate(invalid="ignore"):
-        result = {
-            "==": np.equal, "!=": np.not_equal, "<": np.less,
-            "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
-        }[op](a, b).astype("float64")
-    unknown = np.isnan(a) | np.isnan(b)
-    return np.where(unknown, np.nan, result)
+        hit = _CMP[op](a, b)
+    known = _known(a) & _known(b)
+    if op == "!=":
+        hit = hit & known  # NaN != x is True in numpy; unknown here
+    return hit, known & ~hit
+
+
+def _truth_of_numbers(x: Any) -> Truth:
+    """A bool column stored as 1/0/NaN."""
+    return x == 1.0, x == 0.0
+
+
+def _as_float(t: Truth, n: int) -> np.ndarray:
+    is_true, is_false = (np.broadcast_to(v, (n,)) for v in t)
+    out = is_true.astype("float64")
+    out[~is_true & ~is_false] = np.nan
+    return out
 
 
 class _Compiler:
@@ -385,6 +452,15 @@ class _Compiler:
     def fail(self, node: Node, reason: str) -> None:
         raise ExpressionTypeError(self.text, node.pos, reason)
 
+    def truth(self, node: Node, what: str) -> Fn:
+        """Build a node that must be true/false; its function returns a Truth pair."""
+        fn, kind = self.build(node)
+        if kind == "null":
+            return lambda c: UNKNOWN
+        if kind != "bool":
+            self.fail(node, f"{what} needs true/false values, got {kind}.")
+        return fn
+
     def build(self, node: Node) -> tuple[Fn, str]:  # noqa: C901 - one branch per node kind
         op = node.op
         if op == "lit":
@@ -392,7 +468,8 @@ class _Compiler:
             if v is None:
                 return (lambda c: np.float64(np.nan)), "null"
             if isinstance(v, bool):
-                return (lambda c, x=float(v): np.float64(x)), "bool"
+                pair = (np.bool_(v), np.bool_(not v))
+                return (lambda c: pair), "bool"
             if isinstance(v, float):
                 return (lambda c, x=v: np.float64(x)), "number"
             return (lambda c, x=v: x), "textlit"
@@ -400,28 +477,42 @@ class _Compiler:
             name = node.value
             if name not in self.types:
                 raise UnknownColumnError(self.text, node.pos, name, sorted(self.types))
-            return (lambda c, n=name: c.get(n)), self.types[name]
+            kind = self.types[name]
+            if kind == "bool":
+                return (lambda c, n=name: c.truth(n)), "bool"
+            return (lambda c, n=name: c.get(n)), kind
         if op in ("and", "or"):
-            (fa, ta), (fb, tb) = self.build(node.args[0]), self.build(node.args[1])
-            for t in (ta, tb):
-                if t not in ("bool", "null"):
-                    self.fail(node, f"'{op}' needs true/false values on both sides, got {t}.")
-            k = _kleene_and if op == "and" else _kleene_or
-            return (lambda c: k(*np.broadcast_arrays(fa(c), fb(c), np.empty(c.n))[:2])), "bool"
+            fa = self.truth(node.args[0], f"'{op}'")
+            fb = self.truth(node.args[1], f"'{op}'")
+            if op == "and":
+                def both(c: ColumnCache) -> Truth:
+                    (ta, xa), (tb, xb) = fa(c), fb(c)
+                    return ta & tb, xa | xb
+                return both, "bool"
+
+            def either(c: ColumnCache) -> Truth:
+                (ta, xa), (tb, xb) = fa(c), fb(c)
+                return ta | tb, xa & xb
+            return either, "bool"
         if op == "not":
-            fa, ta = self.build(node.args[0])
-            if ta not in ("bool", "null"):
-                self.fail(node, f"'not' needs a true/false value, got {ta}.")
-            return (lambda c: 1.0 - fa(c)), "bool"
+            fa = self.truth(node.args[0], "'not'")
+            return (lambda c: fa(c)[::-1]), "bool"
         if op in ("isnull", "notnull"):
             fa, ta = self.build(node.args[0])
-            want = 1.0 if op == "isnull" else 0.0
-            if ta == "text":
-                return (lambda c: np.where(fa(c).codes == -1, want, 1.0 - want)), "bool"
-            return (lambda c: np.where(np.isnan(fa(c)), want, 1.0 - want)), "bool"
+
+            def null(c: ColumnCache) -> Truth:
+                v = fa(c)
+                if ta == "bool":
+                    missing = ~v[0] & ~v[1]
+                elif ta == "text":
+                    missing = v.codes == -1
+                else:
+                    missing = np.isnan(v)
+                return (missing, ~missing) if op == "isnull" else (~missing, missing)
+            return null, "bool"
         if op in ("in", "notin"):
             return self.membership(node)
-        if op in ("==", "!=", "<", "<=", ">", ">="):
+        if op in _CMP:
             return self.comparison(node)
         if op in ("+", "-", "*", "/", "neg"):
             built = [self.build(a) for a in node.args]
@@ -452,63 +543,71 @@ class _Compiler:
                 self.fail(node, "Text can only be compared with '==' or '!=' to a quoted literal.")
             col, lit = (fa, fb) if ta == "text" else (fb, fa)
 
-            def text_eq(c: ColumnCache) -> np.ndarray:
+            def text_eq(c: ColumnCache) -> Truth:
                 t = col(c)
-                hit = (t.codes == t.code_of(lit(c))).astype("float64")
-                if op == "!=":
-                    hit = 1.0 - hit
-                return np.where(t.codes == -1, np.nan, hit)
+                hit = t.codes == t.code_of(lit(c))
+                miss = ~hit & (t.codes != -1)
+                return (hit, miss) if op == "==" else (miss, hit)
 
             return text_eq, "bool"
-        if op not in ("==", "!=") and "bool" in (ta, tb):
-            self.fail(node, f"'{op}' compares numbers; true/false values only take '==' or '!='.")
-        if {ta, tb} == {"bool", "number"}:
-            self.fail(node, "A true/false value cannot be compared with a number.")
-        return (lambda c: _compare(op, np.asarray(fa(c)), np.asarray(fb(c)))), "bool"
+        if "bool" in (ta, tb):
+            if op not in ("==", "!="):
+                self.fail(node, f"'{op}' compares numbers; true/false values only take '==' or '!='.")
+            if {ta, tb} - {"bool", "null"}:
+                self.fail(node, "A true/false value cannot be compared with a number.")
+
+            def bool_eq(c: ColumnCache) -> Truth:
+                (ta_, xa), (tb_, xb) = (fa(c) if ta == "bool" else UNKNOWN,
+                                        fb(c) if tb == "bool" else UNKNOWN)
+                same, differ = (ta_ & tb_) | (xa & xb), (ta_ & xb) | (xa & tb_)
+                return (same, differ) if op == "==" else (differ, same)
+
+            return bool_eq, "bool"
+        return (lambda c: _compare(op, fa(c), fb(c))), "bool"
 
     def membership(self, node: Node) -> tuple[Fn, str]:
         fa, ta = self.build(node.args[0])
         items = node.value
-        want = 1.0 if node.op == "in" else 0.0
+        negate = node.op == "notin"
         if ta == "text":
             if not all(isinstance(v, str) for v in items):
                 self.fail(node, "A text column can only be tested against quoted literals.")
 
-            def text_in(c: ColumnCache) -> np.ndarray:
+            def text_in(c: ColumnCache) -> Truth:
                 t = fa(c)
-                codes = [t.code_of(v) for v in items]
-                hit = np.isin(t.codes, codes)
-                return np.where(t.codes == -1, np.nan, np.where(hit, want, 1.0 - want))
+                hit = np.isin(t.codes, [t.code_of(v) for v in items])
+                miss = ~hit & (t.codes != -1)
+                return (miss, hit) if negate else (hit, miss)
 
             return text_in, "bool"
-        if not all(isinstance(v, float | bool) for v in items):
-            self.fail(node, "A number column can only be tested against numbers.")
+        if ta != "number" or not all(isinstance(v, float) for v in items):
+            self.fail(node, "'in' tests a number column against numbers, or text against quoted literals.")
         values = np.array([float(v) for v in items])
 
-        def num_in(c: ColumnCache) -> np.ndarray:
+        def num_in(c: ColumnCache) -> Truth:
             a = np.asarray(fa(c), dtype="float64")
-            return np.where(np.isnan(a), np.nan, np.where(np.isin(a, values), want, 1.0 - want))
+            hit = np.isin(a, values)
+            miss = ~hit & _known(a)
+            return (miss, hit) if negate else (hit, miss)
 
         return num_in, "bool"
 
     def call(self, node: Node) -> tuple[Fn, str]:
         name = node.value
-        built = [self.build(a) for a in node.args]
-        types = [t for _, t in built]
-        fns = [f for f, _ in built]
         if name == "count_true":
-            if any(t not in ("bool", "null") for t in types):
-                self.fail(node, "'count_true' takes true/false values.")
+            fns = [self.truth(a, "'count_true'") for a in node.args]
 
             def count_true(c: ColumnCache) -> np.ndarray:
                 total = np.zeros(c.n)
                 for f in fns:
-                    total = total + (np.asarray(f(c)) == 1.0)
+                    total += f(c)[0]
                 return total
 
             return count_true, "number"
-        kind = "bool" if all(t in ("bool", "null") for t in types) and name == "coalesce" else "number"
-        if any(t not in ("number", "null", kind) for t in types):
+        built = [self.build(a) for a in node.args]
+        types = [t for _, t in built]
+        fns = [f for f, _ in built]
+        if any(t not in ("number", "null") for t in types):
             self.fail(node, f"'{name}' takes numbers, got {', '.join(types)}.")
         if name == "abs":
             return (lambda c: np.abs(fns[0](c))), "number"
@@ -520,7 +619,7 @@ class _Compiler:
                     if gap.any():
                         out[gap] = np.broadcast_to(np.asarray(f(c), dtype="float64"), (c.n,))[gap]
                 return out
-            return coalesce, kind
+            return coalesce, "number"
         reduce = np.fmin if name == "min" else np.fmax
 
         def extreme(c: ColumnCache) -> np.ndarray:
@@ -542,16 +641,28 @@ class CompiledRule:
     columns: frozenset[str]
     _fn: Fn
     _types: Mapping[str, str]
+    kind: str = "bool"
+
+    def _cache(self, frame: Frame | ColumnCache) -> ColumnCache:
+        return frame if isinstance(frame, ColumnCache) else ColumnCache(frame, self._types)
 
     def evaluate(self, frame: Frame | ColumnCache) -> np.ndarray:
-        """Evaluate to a float array: 1 true, 0 false, NaN unknown (for a boolean rule)."""
-        cache = frame if isinstance(frame, ColumnCache) else ColumnCache(frame, self._types)
+        """Evaluate to a float array: for a true/false rule 1 true, 0 false, NaN unknown."""
+        cache = self._cache(frame)
         out = self._fn(cache)
+        if self.kind == "bool":
+            return _as_float(out, cache.n)
         return np.broadcast_to(np.asarray(out, dtype="float64"), (cache.n,))
+
+    def truth(self, frame: Frame | ColumnCache) -> tuple[np.ndarray, np.ndarray]:
+        """Two boolean arrays: where a true/false rule is true, and where it is false."""
+        cache = self._cache(frame)
+        is_true, is_false = self._fn(cache)
+        return np.broadcast_to(is_true, (cache.n,)), np.broadcast_to(is_false, (cache.n,))
 
     def fires(self, frame: Frame | ColumnCache) -> np.ndarray:
         """Boolean array: where the rule is true (unknown does not fire)."""
-        return self.evaluate(frame) == 1.0
+        return self.truth(frame)[0]
 
 
 def compile_rule(text: str, types: Mapping[str, str], *, boolean: bool = True) -> CompiledRule:
@@ -576,7 +687,7 @@ def compile_rule(text: str, types: Mapping[str, str], *, boolean: bool = True) -
     fn, kind = _Compiler(text, types).build(tree)
     if boolean and kind not in ("bool",):
         raise ExpressionTypeError(text, 0, f"A rule must be true or false, but this one gives a {kind}.")
-    return CompiledRule(text, tree, frozenset(columns_of(tree)), fn, dict(types))
+    return CompiledRule(text, tree, frozenset(columns_of(tree)), fn, dict(types), kind)
 
 
 def is_valid(text: str, types: Mapping[str, str]) -> bool:
@@ -594,6 +705,8 @@ def is_valid(text: str, types: Mapping[str, str]) -> bool:
 
 __all__ = [
     "FUNCTIONS",
+    "Text",
+    "text_column",
     "ColumnCache",
     "CompiledRule",
     "ExpressionError",

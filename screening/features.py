@@ -125,26 +125,19 @@ def site_features(visits: pd.DataFrame) -> pd.DataFrame:
         _numeric(visits, "foreign_workers_without_permit"), foreign
     )
     out["share_minors"] = _ratio(_numeric(visits, "minors_present"), present)
-    return pd.DataFrame(out, index=visits.index)
+    return pd.DataFrame(out, index=visits.index, copy=False)
 
 
-def worker_features(interviews: pd.DataFrame, visit_index: np.ndarray,
-                    visits: pd.DataFrame) -> pd.DataFrame:
-    """The worker-level feature frame: one row per interview, with the visit's sector.
+def worker_features(interviews: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The worker-level answers as float arrays (NaN unknown), one entry per interview.
 
-    ``visit_index`` gives, for each interview, the position of its visit in ``visits``.
+    The visit's ``sector`` is not included: the engine adds it from the visits, encoded once.
     """
-    out: dict[str, object] = {}
-    for name, kind in worker_feature_types().items():
-        if name == "sector":
-            continue
-        if kind == "text":
-            out[name] = interviews[name] if name in interviews else np.nan
-        else:
-            out[name] = _numeric(interviews, name)
-    sector = visits["sector"].to_numpy(dtype=object) if "sector" in visits else None
-    out["sector"] = sector[visit_index] if sector is not None else np.nan
-    return pd.DataFrame(out, index=interviews.index)
+    return {
+        name: _numeric(interviews, name)
+        for name, kind in worker_feature_types().items()
+        if kind != "text"
+    }
 
 
 def visit_positions(visits: pd.DataFrame, interviews: pd.DataFrame) -> np.ndarray:
