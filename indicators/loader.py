@@ -71,7 +71,9 @@ class Catalogue:
         import difflib
 
         close = difflib.get_close_matches(indicator_id, [i.id for i in self.indicators], n=3)
-        raise KeyError(f"No indicator '{indicator_id}'." + (f" Did you mean {close}?" if close else ""))
+        raise KeyError(
+            f"No indicator '{indicator_id}'." + (f" Did you mean {close}?" if close else "")
+        )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -98,7 +100,9 @@ def _validation_error(path: Path, data: Any, exc: ValidationError) -> CatalogueE
     return CatalogueError(path, f"field '{where}': {first['msg']}{more}", indicator)
 
 
-def _compile(path: Path, ind: Indicator, text: str, types: dict[str, str], what: str) -> CompiledRule:
+def _compile(
+    path: Path, ind: Indicator, text: str, types: dict[str, str], what: str
+) -> CompiledRule:
     try:
         return compile_rule(text, types)
     except ExpressionError as exc:
@@ -115,7 +119,9 @@ def _check_templates(path: Path, ind: Indicator, types: dict[str, str]) -> None:
                         path, f"evidence ({lang}) names unknown column '{{{name}}}'.", ind.id
                     )
             if re.sub(_PLACEHOLDER, "", text).count("{"):
-                raise CatalogueError(path, f"evidence ({lang}) has a malformed placeholder: {text!r}", ind.id)
+                raise CatalogueError(
+                    path, f"evidence ({lang}) has a malformed placeholder: {text!r}", ind.id
+                )
 
 
 def load_catalogue(directory: str | Path | None = None) -> Catalogue:
@@ -156,7 +162,9 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
             raise _validation_error(path, data, exc) from exc
         for ind in group.indicators:
             if ind.id in seen:
-                raise CatalogueError(path, f"duplicate id; it is also defined in {seen[ind.id]}.", ind.id)
+                raise CatalogueError(
+                    path, f"duplicate id; it is also defined in {seen[ind.id]}.", ind.id
+                )
             seen[ind.id] = path
             for ref in ind.frameworks:
                 for key in ref.sources:
@@ -171,7 +179,11 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
             if ind.level != "worker":
                 continue
             if ind.count_as in counts:
-                raise CatalogueError(path, f"count_as '{ind.count_as}' is also used by '{counts[ind.count_as]}'.", ind.id)
+                raise CatalogueError(
+                    path,
+                    f"count_as '{ind.count_as}' is also used by '{counts[ind.count_as]}'.",
+                    ind.id,
+                )
             counts[str(ind.count_as)] = ind.id
             rule = _compile(path, ind, ind.rule, worker_types, "rule")
             worker.append(CompiledIndicator(ind, str(path), rule, ()))

@@ -81,7 +81,9 @@ class Indicator(_Strict):
     def _known_sectors(cls, value: list[str] | None) -> list[str] | None:
         for sector in value or []:
             if sector not in SECTORS:
-                raise ValueError(f"Unknown sector '{sector}'; expected one of {', '.join(SECTORS)}.")
+                raise ValueError(
+                    f"Unknown sector '{sector}'; expected one of {', '.join(SECTORS)}."
+                )
         return value
 
     @model_validator(mode="after")
@@ -110,7 +112,9 @@ class TierRules(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> TierRules:
         if self.medium >= self.high:
-            raise ValueError(f"The 'medium' score ({self.medium}) must be below 'high' ({self.high}).")
+            raise ValueError(
+                f"The 'medium' score ({self.medium}) must be below 'high' ({self.high})."
+            )
         return self
 
 

@@ -1,4 +1,4 @@
-"""The indicator engine: compiled catalogue -> ICLS test, fired matrix, evidence, rule score, tier."""
+"""The indicator engine: catalogue -> ICLS test, fired matrix, evidence, rule score, tier."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ class EngineResult:
 
     @property
     def icls_workers(self) -> np.ndarray:
-        """Interviewed workers meeting the ICLS test per visit (NaN where nobody was interviewed)."""
+        """Interviewed workers meeting the ICLS test per visit (NaN: nobody interviewed)."""
         return self.features["icls_workers"].to_numpy()
 
 
@@ -114,14 +114,15 @@ def render(template: str, cache: ColumnCache, rows: np.ndarray) -> np.ndarray:
     """Render an evidence template for the given rows only (vectorised over the rows).
 
     >>> import pandas as pd
-    >>> cache = ColumnCache(pd.DataFrame({"a": [3.0, 1.0], "b": [0.25, 0.5]}), {"a": "number", "b": "number"})
+    >>> frame = pd.DataFrame({"a": [3.0, 1.0], "b": [0.25, 0.5]})
+    >>> cache = ColumnCache(frame, {"a": "number", "b": "number"})
     >>> render("{a} workers ({b:pct})", cache, np.array([1])).tolist()
     ['1 workers (50%)']
     """
     out = np.full(len(rows), "", dtype=object)
     pos = 0
     for match in _PLACEHOLDER.finditer(template):
-        out = out + template[pos:match.start()]
+        out = out + template[pos : match.start()]
         column = cache.get(match.group(1))
         if isinstance(column, Text):
             codes = column.codes[rows]
@@ -179,8 +180,9 @@ class RuleEngine:
         self.weights = np.array([ind.spec.weight for ind in site], dtype="float64")
         self.floors = np.array([rank.get(ind.spec.tier or "low", 0) for ind in site], dtype=np.int8)
 
-    def workers(self, visits: pd.DataFrame, interviews: pd.DataFrame | None,
-                sector: Text | None = None) -> pd.DataFrame:
+    def workers(
+        self, visits: pd.DataFrame, interviews: pd.DataFrame | None, sector: Text | None = None
+    ) -> pd.DataFrame:
         """Evaluate the worker-level indicators and the ICLS test per interview.
 
         Returns one row per interview: ``row`` (the visit's position), one column per
@@ -226,8 +228,13 @@ class RuleEngine:
         out["icls"] = pd.Series(icls, index=interviews.index)
         return out
 
-    def run(self, visits: pd.DataFrame, interviews: pd.DataFrame | None = None, *,
-            progress: Progress | None = None) -> EngineResult:
+    def run(
+        self,
+        visits: pd.DataFrame,
+        interviews: pd.DataFrame | None = None,
+        *,
+        progress: Progress | None = None,
+    ) -> EngineResult:
         """Screen a batch: features, ICLS test, fired matrix, evidence, rule score and tier.
 
         ``interviews`` must refer only to visits in ``visits`` (the loaders guarantee it).
@@ -298,8 +305,11 @@ class RuleEngine:
                 sub = None if when is None else np.flatnonzero(when.fires(sub_cache))
                 if sub is not None and len(sub) == 0:
                     continue
-                sentence = render(getattr(clause.text, self.lang), sub_cache,
-                                  np.arange(len(rows)) if sub is None else sub)
+                sentence = render(
+                    getattr(clause.text, self.lang),
+                    sub_cache,
+                    np.arange(len(rows)) if sub is None else sub,
+                )
                 if text is None and sub is None:
                     text = sentence
                     continue
@@ -315,18 +325,26 @@ class RuleEngine:
             ids_parts.append(np.full(len(rows), ind.id, dtype=object))
             text_parts.append(text)
         if not rows_parts:
-            return pd.DataFrame({"row": np.zeros(0, dtype=np.int64),
-                                 "indicator": pd.Series([], dtype=object),
-                                 "text": pd.Series([], dtype=object)})
+            return pd.DataFrame(
+                {
+                    "row": np.zeros(0, dtype=np.int64),
+                    "indicator": pd.Series([], dtype=object),
+                    "text": pd.Series([], dtype=object),
+                }
+            )
         rows_all = np.concatenate(rows_parts)
         order = np.lexsort((np.concatenate(rank_parts), rows_all))
         rows_all = rows_all[order]
         ids_all = np.concatenate(ids_parts)[order]
         text_all = np.concatenate(text_parts)[order]
-        return pd.DataFrame({"row": rows_all,
-                                 "indicator": pd.Series(ids_all, dtype=object, copy=False),
-                                 "text": pd.Series(text_all, dtype=object, copy=False)},
-                                copy=False)
+        return pd.DataFrame(
+            {
+                "row": rows_all,
+                "indicator": pd.Series(ids_all, dtype=object, copy=False),
+                "text": pd.Series(text_all, dtype=object, copy=False),
+            },
+            copy=False,
+        )
 
 
 _GROUP_END = "\x1e"  # ASCII record separator

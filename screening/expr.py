@@ -121,7 +121,9 @@ def _tokenise(text: str) -> list[_Tok]:
                 raise ForbiddenConstructError(text, pos, "Subscripts ('[...]') are not allowed.")
             raise ExpressionSyntaxError(text, pos, f"Unexpected character {value!r}.")
         if kind == "name" and value.startswith("__"):
-            raise ForbiddenConstructError(text, pos, f"Names starting with '__' ({value}) are not allowed.")
+            raise ForbiddenConstructError(
+                text, pos, f"Names starting with '__' ({value}) are not allowed."
+            )
         if kind == "name" and value in KEYWORDS:
             kind = "kw"
         tokens.append(_Tok(kind, value, pos))
@@ -164,7 +166,9 @@ class _Parser:
         tok = self.take(text=text)
         if tok is None:
             found = self.tok.text or "the end of the rule"
-            raise ExpressionSyntaxError(self.text, self.tok.pos, f"Expected '{text}', found {found!r}.")
+            raise ExpressionSyntaxError(
+                self.text, self.tok.pos, f"Expected '{text}', found {found!r}."
+            )
         return tok
 
     def parse(self) -> Node:
@@ -216,7 +220,9 @@ class _Parser:
     def literal(self) -> Any:
         node = self.unary()
         if node.op != "lit" or node.value is None:
-            raise ExpressionSyntaxError(self.text, node.pos, "A list after 'in' may hold only literals.")
+            raise ExpressionSyntaxError(
+                self.text, node.pos, "A list after 'in' may hold only literals."
+            )
         return node.value
 
     def sum_(self) -> Node:
@@ -294,7 +300,9 @@ def parse(text: str) -> Node:
         The rule does not follow the grammar or uses a forbidden construct.
     """
     if not isinstance(text, str):
-        raise ExpressionSyntaxError(str(text), 0, f"A rule must be text, got {type(text).__name__}.")
+        raise ExpressionSyntaxError(
+            str(text), 0, f"A rule must be text, got {type(text).__name__}."
+        )
     return _Parser(text).parse()
 
 
@@ -349,8 +357,9 @@ def _fold(value: Any) -> str:
 class ColumnCache:
     """Columns of a frame prepared once for evaluation (floats with NaN, or :class:`Text`)."""
 
-    def __init__(self, frame: Frame, types: Mapping[str, str], *,
-                 prepared: Mapping[str, Any] | None = None):
+    def __init__(
+        self, frame: Frame, types: Mapping[str, str], *, prepared: Mapping[str, Any] | None = None
+    ):
         self.frame = frame
         self.types = types
         self._cache: dict[Any, Any] = dict(prepared or {})
@@ -415,8 +424,14 @@ class _TakenCache(ColumnCache):
 Truth = tuple[Any, Any]
 UNKNOWN: Truth = (np.False_, np.False_)
 
-_CMP = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-        ">": np.greater, ">=": np.greater_equal}
+_CMP = {
+    "==": np.equal,
+    "!=": np.not_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+}
 
 
 def _known(x: Any) -> Any:
@@ -485,14 +500,17 @@ class _Compiler:
             fa = self.truth(node.args[0], f"'{op}'")
             fb = self.truth(node.args[1], f"'{op}'")
             if op == "and":
+
                 def both(c: ColumnCache) -> Truth:
                     (ta, xa), (tb, xb) = fa(c), fb(c)
                     return ta & tb, xa | xb
+
                 return both, "bool"
 
             def either(c: ColumnCache) -> Truth:
                 (ta, xa), (tb, xb) = fa(c), fb(c)
                 return ta | tb, xa & xb
+
             return either, "bool"
         if op == "not":
             fa = self.truth(node.args[0], "'not'")
@@ -509,6 +527,7 @@ class _Compiler:
                 else:
                     missing = np.isnan(v)
                 return (missing, ~missing) if op == "isnull" else (~missing, missing)
+
             return null, "bool"
         if op in ("in", "notin"):
             return self.membership(node)
@@ -524,10 +543,12 @@ class _Compiler:
                 return (lambda c: -f0(c)), "number"
             fa, fb = built[0][0], built[1][0]
             if op == "/":
+
                 def divide(c: ColumnCache) -> Any:
                     with np.errstate(divide="ignore", invalid="ignore"):
                         b = np.asarray(fb(c), dtype="float64")
                         return np.where(b == 0, np.nan, np.asarray(fa(c)) / b)
+
                 return divide, "number"
             fn = {"+": np.add, "-": np.subtract, "*": np.multiply}[op]
             return (lambda c: fn(fa(c), fb(c))), "number"
@@ -552,13 +573,17 @@ class _Compiler:
             return text_eq, "bool"
         if "bool" in (ta, tb):
             if op not in ("==", "!="):
-                self.fail(node, f"'{op}' compares numbers; true/false values only take '==' or '!='.")
+                self.fail(
+                    node, f"'{op}' compares numbers; true/false values only take '==' or '!='."
+                )
             if {ta, tb} - {"bool", "null"}:
                 self.fail(node, "A true/false value cannot be compared with a number.")
 
             def bool_eq(c: ColumnCache) -> Truth:
-                (ta_, xa), (tb_, xb) = (fa(c) if ta == "bool" else UNKNOWN,
-                                        fb(c) if tb == "bool" else UNKNOWN)
+                (ta_, xa), (tb_, xb) = (
+                    fa(c) if ta == "bool" else UNKNOWN,
+                    fb(c) if tb == "bool" else UNKNOWN,
+                )
                 same, differ = (ta_ & tb_) | (xa & xb), (ta_ & xb) | (xa & tb_)
                 return (same, differ) if op == "==" else (differ, same)
 
@@ -581,7 +606,9 @@ class _Compiler:
 
             return text_in, "bool"
         if ta != "number" or not all(isinstance(v, float) for v in items):
-            self.fail(node, "'in' tests a number column against numbers, or text against quoted literals.")
+            self.fail(
+                node, "'in' tests a number column against numbers, or text against quoted literals."
+            )
         values = np.array([float(v) for v in items])
 
         def num_in(c: ColumnCache) -> Truth:
@@ -612,6 +639,7 @@ class _Compiler:
         if name == "abs":
             return (lambda c: np.abs(fns[0](c))), "number"
         if name == "coalesce":
+
             def coalesce(c: ColumnCache) -> np.ndarray:
                 out = np.broadcast_to(np.asarray(fns[0](c), dtype="float64"), (c.n,)).copy()
                 for f in fns[1:]:
@@ -619,6 +647,7 @@ class _Compiler:
                     if gap.any():
                         out[gap] = np.broadcast_to(np.asarray(f(c), dtype="float64"), (c.n,))[gap]
                 return out
+
             return coalesce, "number"
         reduce = np.fmin if name == "min" else np.fmax
 
@@ -686,7 +715,9 @@ def compile_rule(text: str, types: Mapping[str, str], *, boolean: bool = True) -
     tree = parse(text)
     fn, kind = _Compiler(text, types).build(tree)
     if boolean and kind not in ("bool",):
-        raise ExpressionTypeError(text, 0, f"A rule must be true or false, but this one gives a {kind}.")
+        raise ExpressionTypeError(
+            text, 0, f"A rule must be true or false, but this one gives a {kind}."
+        )
     return CompiledRule(text, tree, frozenset(columns_of(tree)), fn, dict(types), kind)
 
 

@@ -27,18 +27,33 @@ _TYPE_OF_KIND = {
 }
 
 #: Visit columns that are identifiers or free text, not features.
-_NOT_FEATURES = {"visit_id", "site_id", "visit_date", "inspector_id", "employer_id", "notes",
-                 "intermediary_id", "worker_ref", "sex"}
+_NOT_FEATURES = {
+    "visit_id",
+    "site_id",
+    "visit_date",
+    "inspector_id",
+    "employer_id",
+    "notes",
+    "intermediary_id",
+    "worker_ref",
+    "sex",
+}
 
 #: Derived site-level features: name -> (type, meaning).
 DERIVED_SITE_FEATURES: dict[str, tuple[str, str]] = {
-    "intermediary_present": ("bool", "an intermediary_id is given (unknown when the column is absent)"),
+    "intermediary_present": (
+        "bool",
+        "an intermediary_id is given (unknown when the column is absent)",
+    ),
     "share_without_contract": ("number", "workers_without_contract / workers_present"),
     "share_foreign": ("number", "foreign_workers / workers_present"),
     "share_foreign_without_permit": ("number", "foreign_workers_without_permit / foreign_workers"),
     "share_minors": ("number", "minors_present / workers_present"),
     "interviews": ("number", "number of interviewed workers at the visit"),
-    "icls_workers": ("number", "interviewed workers meeting the ICLS 2018 test (unknown without interviews)"),
+    "icls_workers": (
+        "number",
+        "interviewed workers meeting the ICLS 2018 test (unknown without interviews)",
+    ),
 }
 
 

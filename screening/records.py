@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -41,6 +41,11 @@ def _bool_in(value: Any) -> Any:
             return False
         if word == "":
             return None
+        # pydantic's lax bool would also take on/off, t/f, y/n: the contract does not.
+        raise ValueError(
+            f"{value.strip()!r} is not true/false; use true/false, yes/no or 1/0, "
+            "or leave the cell empty for unknown"
+        )
     return value
 
 
@@ -55,8 +60,8 @@ class _Record(BaseModel):
         if isinstance(data, dict):
             out = {}
             for key, value in data.items():
-                if isinstance(value, str) and value.strip() == "":
-                    value = None
+                if isinstance(value, str):  # trimmed in every column, as the bulk loaders do
+                    value = value.strip() or None
                 field = cls.model_fields.get(key)
                 if field is not None and _base_type(field.annotation) is bool:
                     value = _bool_in(value)
@@ -146,7 +151,7 @@ class Outcome(_Record):
     source: str | None = None
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """The value kinds the bulk validator knows how to parse and check."""
 
     TEXT = "text"

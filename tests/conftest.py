@@ -20,10 +20,16 @@ def engine(catalogue):
 def make_visits(*rows: dict) -> pd.DataFrame:
     """Visits with the required columns filled with harmless values, overridden per row."""
     base = {
-        "site_id": "S1", "visit_date": pd.Timestamp("2025-03-01"), "inspector_id": "I1",
-        "region": "Baku", "sector": "construction", "workers_present": 10,
-        "workers_without_contract": 0, "foreign_workers": 0,
-        "foreign_workers_without_permit": 0, "minors_present": 0,
+        "site_id": "S1",
+        "visit_date": pd.Timestamp("2025-03-01"),
+        "inspector_id": "I1",
+        "region": "Baku",
+        "sector": "construction",
+        "workers_present": 10,
+        "workers_without_contract": 0,
+        "foreign_workers": 0,
+        "foreign_workers_without_permit": 0,
+        "minors_present": 0,
     }
     out = []
     for i, row in enumerate(rows):

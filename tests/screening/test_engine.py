@@ -22,7 +22,10 @@ indicators:
     rule: "workers_without_contract >= 1"
     weight: 2
     evidence:
-      - text: {en: "{workers_without_contract} of {workers_present} workers ({share_without_contract:pct}) have no contract.", az: "az"}
+      - text:
+          en: "{workers_without_contract} of {workers_present} workers
+            ({share_without_contract:pct}) have no contract."
+          az: "az"
     examples: {positive: [{workers_without_contract: 1}], negative: [{}]}
   - id: T-HOURS
     name: {en: Hours, az: Saatlar}
@@ -43,7 +46,9 @@ indicators:
       - when: "employer_holds_documents == true"
         text: {en: "The employer holds documents.", az: "az"}
       - when: "workers_docs_withheld >= 1"
-        text: {en: "{workers_docs_withheld} of {interviews} interviewed workers lack their documents.", az: "az"}
+        text:
+          en: "{workers_docs_withheld} of {interviews} interviewed workers lack their documents."
+          az: "az"
     examples: {positive: [{employer_holds_documents: true}], negative: [{}]}
   - id: T-VIOLENCE
     name: {en: Violence, az: Zorakılıq}
@@ -76,24 +81,56 @@ def small_engine(tmp_path_factory):
     (folder / "test.yaml").write_text(GROUP, encoding="utf-8")
     cat = load_catalogue(folder)
     # the bundled ICLS site indicator stays; everything else is ours
-    assert [i.id for i in cat.site] == ["ICLS-FL-WORKERS", "T-NOCONTRACT", "T-HOURS", "T-DOCS",
-                                        "T-VIOLENCE", "T-AGRI-HOUSING"]
+    assert [i.id for i in cat.site] == [
+        "ICLS-FL-WORKERS",
+        "T-NOCONTRACT",
+        "T-HOURS",
+        "T-DOCS",
+        "T-VIOLENCE",
+        "T-AGRI-HOUSING",
+    ]
     return RuleEngine(cat)
 
 
 CASES = [
     ("nothing", {}, 0, "low", ""),
     ("one breach", {"workers_without_contract": 3}, 2, "low", "T-NOCONTRACT"),
-    ("medium at 4", {"workers_without_contract": 3, "avg_weekly_hours": 61}, 5, "medium",
-     "T-HOURS;T-NOCONTRACT"),
-    ("high at 8", {"employer_holds_documents": True, "avg_weekly_hours": 70}, 8, "high",
-     "T-DOCS;T-HOURS"),
+    (
+        "medium at 4",
+        {"workers_without_contract": 3, "avg_weekly_hours": 61},
+        5,
+        "medium",
+        "T-HOURS;T-NOCONTRACT",
+    ),
+    (
+        "high at 8",
+        {"employer_holds_documents": True, "avg_weekly_hours": 70},
+        8,
+        "high",
+        "T-DOCS;T-HOURS",
+    ),
     ("urgent floor", {"violence_observed": True}, 4, "urgent", "T-VIOLENCE"),
-    ("sector variant fires", {"sector": "agriculture", "living_on_site": True}, 1, "low",
-     "T-AGRI-HOUSING"),
-    ("sector variant silent elsewhere", {"sector": "services", "living_on_site": True}, 0, "low", ""),
-    ("unknown is not false", {"employer_holds_documents": pd.NA, "avg_weekly_hours": np.nan}, 0,
-     "low", ""),
+    (
+        "sector variant fires",
+        {"sector": "agriculture", "living_on_site": True},
+        1,
+        "low",
+        "T-AGRI-HOUSING",
+    ),
+    (
+        "sector variant silent elsewhere",
+        {"sector": "services", "living_on_site": True},
+        0,
+        "low",
+        "",
+    ),
+    (
+        "unknown is not false",
+        {"employer_holds_documents": pd.NA, "avg_weekly_hours": np.nan},
+        0,
+        "low",
+        "",
+    ),
     ("exactly 60 hours", {"avg_weekly_hours": 60}, 0, "low", ""),
 ]
 
@@ -137,8 +174,9 @@ def test_evidence_only_for_fired_cells_and_only_true_clauses(small_engine):
 
 
 def test_reasons_strongest_first(small_engine):
-    visits = make_visits({"violence_observed": True, "workers_without_contract": 1,
-                          "employer_holds_documents": True})
+    visits = make_visits(
+        {"violence_observed": True, "workers_without_contract": 1, "employer_holds_documents": True}
+    )
     result = small_engine.run(visits)
     assert result.indicators[0] == "T-VIOLENCE;T-DOCS;T-NOCONTRACT"
     assert result.reasons[0].startswith("Violence was observed. The employer holds documents.")
@@ -152,8 +190,9 @@ def test_decimal_and_percent_rendering(small_engine):
 def test_azerbaijani_evidence(tmp_path):
     engine = RuleEngine(lang="az")
     visits = make_visits({})
-    interviews = make_interviews({"visit_id": "V1", "deceived_about_job": True,
-                                  "holds_own_documents": False})
+    interviews = make_interviews(
+        {"visit_id": "V1", "deceived_about_job": True, "holds_own_documents": False}
+    )
     result = engine.run(visits, interviews)
     assert "ƏSBK 2018 məcburi əmək meyarına cavab verir" in result.reasons[0]
 

@@ -20,9 +20,15 @@ COERCION = [
     {"holds_own_documents": False},
 ]
 ALL_NO = {
-    "deceived_about_job": False, "forced_overtime": False, "free_to_leave_job": True,
-    "threatened": False, "experienced_violence": False, "free_to_leave_premises": True,
-    "owes_debt_to_employer": False, "wage_arrears_months": 0.0, "holds_own_documents": True,
+    "deceived_about_job": False,
+    "forced_overtime": False,
+    "free_to_leave_job": True,
+    "threatened": False,
+    "experienced_violence": False,
+    "free_to_leave_premises": True,
+    "owes_debt_to_employer": False,
+    "wage_arrears_months": 0.0,
+    "holds_own_documents": True,
 }
 
 

@@ -1,0 +1,53 @@
+"""Timing and peak-memory measurement shared by the benchmarks."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import psutil
+
+
+class PeakRSS:
+    """Sample this process's resident memory every few milliseconds; keep the peak."""
+
+    def __init__(self, interval: float = 0.005):
+        self.interval = interval
+        self.peak = 0
+        self._stop = threading.Event()
+        self._proc = psutil.Process()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._proc.memory_info().rss)
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakRSS:
+        self.peak = self._proc.memory_info().rss
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._proc.memory_info().rss)
+
+
+def measure(fn: Callable[[], Any]) -> tuple[float, int, Any]:
+    """Run ``fn`` once: (seconds, peak RSS in bytes during the run, its result)."""
+    with PeakRSS() as rss:
+        start = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - start
+    return seconds, rss.peak, result
+
+
+def emit(rows: list[dict[str, Any]]) -> None:
+    """Hand results to the runner (one JSON document on stdout)."""
+    json.dump(rows, sys.stdout)
+    sys.stdout.write("\n")

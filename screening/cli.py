@@ -1,0 +1,348 @@
+"""The ``screening`` command line: screen uploads, show the catalogue, explain visits, make data."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indicators import CatalogueError, load_catalogue
+from screening.engine import RuleEngine
+from screening.errors import LoaderError
+from screening.reports import (
+    FORMATS,
+    format_of,
+    list_table,
+    rejected_path,
+    tier_counts,
+    write_list,
+)
+
+EXIT_OK, EXIT_UNUSABLE, EXIT_REJECTED = 0, 2, 3
+EXAMPLES = Path("examples")
+STEPS = ("loading", "features", "interviews", "indicators", "tiers", "evidence", "ranking")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _out() -> Console:
+    """Standard output; wide enough for the list's table when it is not a terminal."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=150)
+
+
+@contextlib.contextmanager
+def _progress(enabled: bool) -> Iterator:
+    """A progress bar over the pipeline's steps on a terminal; nothing when piped."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description:<12}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("starting", total=len(STEPS))
+
+        def advance(step: str) -> None:
+            done = STEPS.index(step) if step in STEPS else 0
+            bar.update(task, description=step, completed=done)
+
+        yield advance
+
+
+def _fail(message: str) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    sys.exit(EXIT_UNUSABLE)
+
+
+def _engine(lang: str) -> RuleEngine:
+    try:
+        return RuleEngine(load_catalogue(), lang=lang)
+    except CatalogueError as exc:
+        _fail(str(exc))
+        raise  # unreachable
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["en", "az"]),
+    default="en",
+    show_default=True,
+    help="Language of reasons and names.",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="forced-labour-screening")
+def main() -> None:
+    """Forced-labour risk screening of labour-inspection visits.
+
+    Scores site visits and worker interviews against the codified indicators of forced labour
+    (ILO 11 indicators, ICLS 2018, ILO-EC operational indicators, national labour law) and
+    prints a ranked follow-up list with plain-language reasons.
+    """
+
+
+@main.command()
+@click.argument("visits", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--interviews",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Interviews file (CSV, XLSX, JSON or Parquet), if not inside VISITS.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    help="How many visits the terminal table shows.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format. Default: from --out's extension, or a table.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the whole follow-up list here; rejected rows go beside it.",
+)
+@lang_option
+def screen(
+    visits: Path, interviews: Path | None, top: int, fmt: str | None, out: Path | None, lang: str
+) -> None:
+    """Screen VISITS (CSV, XLSX, JSON or Parquet) and rank them for follow-up.
+
+    Prints the top of the follow-up list; with --out writes the whole list. Rejected rows are
+    summarised and written to <out>.rejected.csv (or ./<visits>.rejected.csv). Exit status:
+    0 everything screened, 3 some rows rejected, 2 unusable input.
+    """
+    from screening.pipeline import screen_files
+
+    if fmt is None:
+        fmt = format_of(out) if out else "table"
+    elif fmt == "table" and out:
+        _fail("--format table prints to the terminal; give a file format with --out.")
+    engine = _engine(lang)
+    with _progress(True) as progress:
+        try:
+            screening, loaded = screen_files(visits, interviews, engine=engine, progress=progress)
+        except LoaderError as exc:
+            _fail(str(exc))
+    ranked = screening.follow_up
+    if out:
+        write_list(ranked, out, fmt)
+    elif fmt in ("csv", "json"):
+        sys.stdout.write(_to_text(ranked, fmt))
+    elif fmt != "table":
+        _fail(f"--format {fmt} writes a binary file; give --out FILE.")
+    if fmt == "table" or out:
+        _out().print(list_table(ranked, top, title="Follow-up list"))
+    counts = ", ".join(f"{n} {t}" for t, n in tier_counts(ranked).items())
+    read = ", ".join(f"{n} {t}" for t, n in loaded.rows_read.items())
+    err.print(f"Read {read}; screened {len(ranked)} visits ({counts}).")
+    if out:
+        err.print(f"Wrote the follow-up list ({len(ranked)} visits) to {out}.")
+    if loaded.rejected_rows:
+        target = rejected_path(out) if out else Path(f"{visits.stem}.rejected.csv")
+        write_list(loaded.rejected, target, "csv")
+        _print_rejected(loaded.rejected, target)
+        sys.exit(EXIT_REJECTED)
+
+
+def _to_text(frame: pd.DataFrame, fmt: str) -> str:
+    import io
+    import tempfile
+
+    if fmt == "csv":
+        buf = io.StringIO()
+        frame.assign(visit_date=frame["visit_date"].dt.strftime("%Y-%m-%d")).to_csv(
+            buf, index=False
+        )
+        return buf.getvalue()
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_list(frame, Path(tmp) / "list.json").read_text(encoding="utf-8")
+
+
+def _print_rejected(rejected: pd.DataFrame, target: Path, limit: int = 10) -> None:
+    rows = rejected.drop_duplicates(["source", "table", "row"]).shape[0]
+    err.print(
+        f"[bold yellow]{rows} row(s) rejected[/] ({len(rejected)} problem(s)); "
+        f"all of them are in {target}:"
+    )
+    by_reason = rejected["reason"].value_counts()
+    err.print("  " + ", ".join(f"{reason}: {n}" for reason, n in by_reason.items()))
+    for r in rejected.head(limit).itertuples(index=False):
+        err.print(
+            f"  {Path(str(r.source)).name} {r.table} row {r.row}, column {r.column}: {r.message}",
+            markup=False,
+        )
+    if len(rejected) > limit:
+        err.print(f"  ... and {len(rejected) - limit} more in {target}")
+
+
+@main.command()
+@lang_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+def indicators(lang: str, fmt: str) -> None:
+    """List the indicator catalogue: ids, names, frameworks, sectors, weights and tier floors."""
+    try:
+        cat = load_catalogue()
+    except CatalogueError as exc:
+        _fail(str(exc))
+        return
+    rows = []
+    for ind in cat.indicators:
+        spec = ind.spec
+        refs = "; ".join(
+            f"{r.framework} {r.ref}"
+            + (f" ({r.strength})" if r.strength else "")
+            + ("" if r.verified else " [unverified]")
+            for r in spec.frameworks
+        )
+        rows.append(
+            {
+                "id": spec.id,
+                "level": spec.level,
+                "name": getattr(spec.name, lang),
+                "frameworks": refs,
+                "sectors": ", ".join(spec.sectors or ["all"]),
+                "weight": spec.weight,
+                "tier_floor": spec.tier or "",
+                "icls": spec.icls or "",
+                "rule": spec.rule,
+            }
+        )
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if fmt == "csv":
+        click.echo(pd.DataFrame(rows).to_csv(index=False), nl=False)
+        return
+    table = Table(
+        title=f"Indicator catalogue ({len(rows)} indicators, fingerprint {cat.fingerprint[:12]})",
+        show_lines=True,
+    )
+    for col in ("id", "level", "name", "frameworks", "sectors", "weight", "tier floor"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r["id"],
+            r["level"] + (f" ({r['icls']})" if r["icls"] else ""),
+            r["name"],
+            r["frameworks"],
+            r["sectors"],
+            f"{r['weight']:g}",
+            r["tier_floor"],
+        )
+    _out().print(table)
+
+
+@main.command()
+@click.argument("visit_ids", nargs=-1, required=True)
+@click.option(
+    "--visits",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Visits file [default: examples/visits.csv].",
+)
+@click.option(
+    "--interviews",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Interviews file [default: examples/interviews.csv with the default visits].",
+)
+@lang_option
+def explain(
+    visit_ids: tuple[str, ...], visits: Path | None, interviews: Path | None, lang: str
+) -> None:
+    """Explain why VISIT_IDS got their tier: every fired indicator with its evidence and
+    framework references, the rules that could not be checked, and each interviewed
+    worker's ICLS result."""
+    from screening.explain import explain_visit
+    from screening.pipeline import screen_files
+
+    if visits is None:
+        visits = EXAMPLES / "visits.csv"
+        if interviews is None and (EXAMPLES / "interviews.csv").exists():
+            interviews = EXAMPLES / "interviews.csv"
+        err.print(f"Explaining from {visits}" + (f" and {interviews}" if interviews else ""))
+    engine = _engine(lang)
+    try:
+        screening, _ = screen_files(visits, interviews, engine=engine)
+    except LoaderError as exc:
+        _fail(str(exc))
+        return
+    console = _out()
+    missing = []
+    for visit_id in visit_ids:
+        try:
+            for renderable in explain_visit(screening, engine, visit_id):
+                console.print(renderable)
+        except KeyError:
+            missing.append(visit_id)
+    if missing:
+        _fail(f"No visit with id {', '.join(repr(m) for m in missing)} in {visits}.")
+
+
+@main.command()
+@click.option(
+    "--visits",
+    "n_visits",
+    type=click.IntRange(min=1),
+    required=True,
+    help="How many visits to generate.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Folder to write visits, interviews and the hidden outcomes into.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "json", "xlsx"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "--prevalence",
+    type=click.FloatRange(0, 1),
+    default=0.02,
+    show_default=True,
+    help="Share of visits whose site has forced labour.",
+)
+def synth(n_visits: int, seed: int, out: Path, fmt: str, prevalence: float) -> None:
+    """Generate synthetic visits, interviews and hidden true outcomes (see
+    screening.synthetic for its assumptions)."""
+    from screening.synthetic import generate, write
+
+    data = generate(n_visits, seed=seed, prevalence=prevalence)
+    paths = write(data, out, fmt)
+    truth = data.outcomes["outcome"].value_counts()
+    err.print(
+        f"Wrote {len(data.visits)} visits and {len(data.interviews)} interviews "
+        f"(seed {seed}; forced labour at {int(truth.get('forced_labour', 0))} visits):"
+    )
+    for name, path in paths.items():
+        click.echo(f"{name}\t{path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

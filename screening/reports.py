@@ -1,0 +1,152 @@
+"""Outputs of the follow-up list: CSV, JSON, XLSX, Parquet files and a terminal table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from rich.table import Table
+
+from screening.priority import FOLLOW_UP_COLUMNS
+
+FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx", "parquet")
+TIER_STYLE = {"urgent": "bold white on red", "high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def format_of(path: str | Path) -> str:
+    """The file format implied by a path's extension (``csv``, ``json``, ``xlsx``, ``parquet``)."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS[1:]:
+        raise ValueError(
+            f"Cannot tell the output format of '{path}': use one of .csv, .json, .xlsx, .parquet."
+        )
+    return suffix
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as ISO text, the way every text format carries them."""
+    out = frame.copy()
+    if "visit_date" in out:
+        out["visit_date"] = pd.to_datetime(out["visit_date"]).dt.strftime("%Y-%m-%d")
+    return out
+
+
+def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+    """Write a follow-up list (or any table) to ``path`` in ``fmt`` (default: from the suffix).
+
+    Missing values are empty cells (CSV, XLSX) or ``null`` (JSON); booleans are ``true``/``false``.
+    """
+    path = Path(path)
+    fmt = fmt or format_of(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        out = _plain(frame)
+        for col in out.columns:
+            if out[col].dtype == bool:
+                out[col] = np.where(out[col], "true", "false")
+        out.to_csv(path, index=False, encoding="utf-8")
+    elif fmt == "json":
+        records = json.loads(_plain(frame).to_json(orient="records", force_ascii=False))
+        path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    elif fmt == "xlsx":
+        _plain(frame).to_excel(path, index=False, sheet_name="follow-up", engine="openpyxl")
+    elif fmt == "parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"Unknown format '{fmt}'; expected one of {', '.join(FORMATS[1:])}.")
+    return path
+
+
+def read_list(path: str | Path) -> pd.DataFrame:
+    """Read a follow-up list written by :func:`write_list` back into its typed columns."""
+    path = Path(path)
+    fmt = format_of(path)
+    if fmt == "csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    elif fmt == "json":
+        frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
+    elif fmt == "xlsx":
+        frame = pd.read_excel(path, sheet_name="follow-up", dtype=object, engine="openpyxl")
+    else:
+        return pd.read_parquet(path)
+    frame = frame.replace({"": None})
+    typed = {
+        "rank": lambda s: pd.to_numeric(s).astype("int64"),
+        "visit_date": lambda s: pd.to_datetime(s).astype("datetime64[ns]"),
+        "risk_score": lambda s: pd.to_numeric(s).astype("float64"),
+        "rule_score": lambda s: pd.to_numeric(s).astype("float64"),
+        "icls_workers": lambda s: pd.array(pd.to_numeric(s), dtype="Int64"),
+        "exploration": lambda s: s.map(lambda v: str(v).lower() == "true").astype(bool),
+    }
+    for col, conv in typed.items():
+        if col in frame:
+            frame[col] = conv(frame[col])
+    for col in ("indicators", "reasons"):
+        if col in frame:
+            frame[col] = frame[col].fillna("").astype(object)
+    return frame
+
+
+def list_table(frame: pd.DataFrame, top: int | None = 20, *, title: str | None = None) -> Table:
+    """A rich table of the top of a follow-up list: tier colours, scores and the strongest
+    indicators (the whole reasons are in the written list and in ``screening explain``)."""
+    table = Table(title=title, header_style="bold", pad_edge=False)
+    for name, kw in [
+        ("rank", {"justify": "right"}),
+        ("tier", {}),
+        ("risk", {"justify": "right"}),
+        ("rule score", {"justify": "right"}),
+        ("ICLS", {"justify": "right"}),
+        ("visit", {"no_wrap": True}),
+        ("sector", {}),
+        ("region", {}),
+        ("date", {"no_wrap": True}),
+        ("strongest indicators", {"overflow": "fold", "min_width": 30}),
+    ]:
+        table.add_column(name, **kw)
+    shown = frame if top is None else frame.head(top)
+    for row in _plain(shown).itertuples(index=False):
+        risk = "" if pd.isna(row.risk_score) else f"{row.risk_score:.2f}"
+        icls = "" if pd.isna(row.icls_workers) else str(int(row.icls_workers))
+        ids = [i for i in row.indicators.split(";") if i]
+        more = f" +{len(ids) - 2}" if len(ids) > 2 else ""
+        tier = f"[{TIER_STYLE[row.tier]}]{row.tier}[/]" + (" *" if row.exploration else "")
+        table.add_row(
+            str(row.rank),
+            tier,
+            risk,
+            f"{row.rule_score:g}",
+            icls,
+            str(row.visit_id),
+            str(row.sector),
+            str(row.region),
+            str(row.visit_date),
+            ", ".join(ids[:2]) + more,
+        )
+    return table
+
+
+def tier_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Visits per tier, urgent first."""
+    counts = frame["tier"].value_counts()
+    return {t: int(counts.get(t, 0)) for t in ("urgent", "high", "medium", "low")}
+
+
+def rejected_path(out: str | Path) -> Path:
+    """Where the rejected rows of an output go: beside it, as ``<stem>.rejected.csv``."""
+    out = Path(out)
+    return out.with_name(f"{out.stem}.rejected.csv")
+
+
+__all__ = [
+    "FOLLOW_UP_COLUMNS",
+    "FORMATS",
+    "format_of",
+    "list_table",
+    "read_list",
+    "rejected_path",
+    "tier_counts",
+    "write_list",
+]
