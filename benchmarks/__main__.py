@@ -16,7 +16,7 @@ from benchmarks.suite import BENCHMARKS
 
 def main(names: list[str]) -> int:
     """Run the named benchmarks (all by default); exit 1 if a target is missed."""
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=220)
     rows = []
     for name in names or list(BENCHMARKS):
         console.print(f"running {name} ...", style="dim")

@@ -47,6 +47,13 @@ def measure(fn: Callable[[], Any]) -> tuple[float, int, Any]:
     return seconds, rss.peak, result
 
 
+def best_of(runs: int, fn: Callable[[], Any]) -> tuple[float, int, Any]:
+    """The fastest of ``runs`` runs (as timeit does: the others met a busier machine), with the
+    highest peak RSS seen and the last result."""
+    measured = [measure(fn) for _ in range(runs)]
+    return (min(m[0] for m in measured), max(m[1] for m in measured), measured[-1][2])
+
+
 def emit(rows: list[dict[str, Any]]) -> None:
     """Hand results to the runner (one JSON document on stdout)."""
     json.dump(rows, sys.stdout)

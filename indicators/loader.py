@@ -17,6 +17,8 @@ from screening.features import site_feature_types, worker_feature_types
 
 DATA_DIR = Path(__file__).parent / "data"
 SETTINGS_FILE = "catalogue.yaml"
+# libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(pct|\d))?\}")
 
 
@@ -78,7 +80,7 @@ class Catalogue:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise CatalogueError(path, f"not valid YAML: {exc}") from exc
     except UnicodeDecodeError as exc:

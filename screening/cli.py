@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -240,7 +241,7 @@ def indicators(lang: str, fmt: str) -> None:
     for col in ("id", "level", "name", "frameworks", "sectors", "weight", "tier floor"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(
+        cells = [
             r["id"],
             r["level"] + (f" ({r['icls']})" if r["icls"] else ""),
             r["name"],
@@ -248,7 +249,8 @@ def indicators(lang: str, fmt: str) -> None:
             r["sectors"],
             f"{r['weight']:g}",
             r["tier_floor"],
-        )
+        ]
+        table.add_row(*(escape(c) for c in cells))
     _out().print(table)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -11,10 +10,15 @@ import numpy as np
 import pandas as pd
 
 from indicators import TIER_ORDER, Catalogue, CompiledIndicator, load_catalogue
+from screening.evidence import evidence_table, group_join, render_clauses
 from screening.expr import ColumnCache, Text, text_column
-from screening.features import count_per_visit, site_features, visit_positions, worker_features
-
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(pct|\d))?\}")
+from screening.features import (
+    UNKNOWN_COLUMN,
+    count_per_visit,
+    site_features,
+    visit_positions,
+    worker_features,
+)
 
 #: ICLS result per interviewed worker.
 ICLS_POSITIVE, ICLS_NEGATIVE, ICLS_UNKNOWN = "positive", "negative", "unknown"
@@ -38,9 +42,10 @@ class EngineResult:
         the visit), ``indicator``, ``text``.
     rule_score : ndarray
         Weighted sum of fired indicators.
-    tier : ndarray
-        ``urgent``, ``high``, ``medium`` or ``low`` from the rules alone.
-    indicators, reasons : ndarray
+    tier : Categorical
+        ``urgent``, ``high``, ``medium`` or ``low`` from the rules alone (categories in
+        :data:`indicators.TIER_ORDER`, so ``tier.codes`` is the rank, low = 0).
+    indicators, reasons : array of str
         Per visit, joined from ``evidence`` on first use: fired ids (``;``-separated) and
         evidence sentences, strongest indicator first.
     workers : DataFrame
@@ -52,7 +57,7 @@ class EngineResult:
     fired: pd.DataFrame
     evidence: pd.DataFrame
     rule_score: np.ndarray
-    tier: np.ndarray
+    tier: pd.Categorical
     workers: pd.DataFrame
 
     @cached_property
@@ -65,13 +70,11 @@ class EngineResult:
         """Evidence sentences per visit, strongest indicator first ("" when none)."""
         return self._joined("text", " ")
 
-    def _joined(self, column: str, sep: str) -> np.ndarray:
-        out = np.full(len(self.tier), "", dtype=object)
-        rows = self.evidence["row"].to_numpy()
-        if len(rows):
-            last = np.append(rows[1:] != rows[:-1], True)
-            out[rows[last]] = _group_join(self.evidence[column].to_numpy(dtype=object), last, sep)
-        return out
+    def _joined(self, column: str, sep: str) -> pd.arrays.ArrowStringArray:
+        """One string per visit: the evidence ``column`` of its fired cells joined by ``sep``."""
+        return group_join(
+            self.evidence["row"].to_numpy(), self.evidence[column].array, sep, len(self.tier)
+        )
 
     @property
     def icls_workers(self) -> np.ndarray:
@@ -79,66 +82,14 @@ class EngineResult:
         return self.features["icls_workers"].to_numpy()
 
 
-_INTS = np.array([str(i) for i in range(10_000)], dtype=object)
-_PCTS = np.array([f"{i}%" for i in range(10_000)], dtype=object)
-
-
-def _format(values: np.ndarray, fmt: str | None) -> np.ndarray:
-    """Render numbers for evidence text: counts as integers, ``pct`` as percent, digits as decimals.
-
-    Small whole numbers (the usual case: counts, percentages) come from a lookup table, which
-    is several times faster than converting each number.
-    """
-    out = np.full(values.shape, "unknown", dtype=object)
-    known = ~np.isnan(values)
-    v = values[known]
-    if fmt == "pct":
-        v, table, suffix = np.rint(v * 100), _PCTS, "%"
-    elif fmt is not None:
-        out[known] = np.round(v, int(fmt)).astype(str)
-        return out
-    elif np.all(v == np.rint(v)):
-        table, suffix = _INTS, ""
-    else:
-        out[known] = np.round(v, 1).astype(str)
-        return out
-    small = (v >= 0) & (v < len(table))
-    if small.all():
-        out[known] = table[v.astype(np.int64)]
-    else:
-        out[known] = np.char.add(v.astype(np.int64).astype(str), suffix)
-    return out
-
-
-def render(template: str, cache: ColumnCache, rows: np.ndarray) -> np.ndarray:
-    """Render an evidence template for the given rows only (vectorised over the rows).
-
-    >>> import pandas as pd
-    >>> frame = pd.DataFrame({"a": [3.0, 1.0], "b": [0.25, 0.5]})
-    >>> cache = ColumnCache(frame, {"a": "number", "b": "number"})
-    >>> render("{a} workers ({b:pct})", cache, np.array([1])).tolist()
-    ['1 workers (50%)']
-    """
-    out = np.full(len(rows), "", dtype=object)
-    pos = 0
-    for match in _PLACEHOLDER.finditer(template):
-        out = out + template[pos : match.start()]
-        column = cache.get(match.group(1))
-        if isinstance(column, Text):
-            codes = column.codes[rows]
-            cats = np.append(column.categories.to_numpy(dtype=object), "unknown")
-            out = out + cats[np.where(codes < 0, len(cats) - 1, codes)]
-        else:
-            out = out + _format(np.asarray(column, dtype="float64")[rows], match.group(2))
-        pos = match.end()
-    return out + template[pos:]
-
-
 def _sector_mask(ind: CompiledIndicator, cache: ColumnCache) -> np.ndarray | None:
     if not ind.spec.sectors:
         return None
     sector = cache.get("sector")
-    return np.isin(sector.codes, [sector.code_of(s) for s in ind.spec.sectors])
+    mask = np.zeros(cache.n, dtype=bool)
+    for name in ind.spec.sectors:
+        mask |= sector.codes == sector.code_of(name)
+    return mask
 
 
 class RuleEngine:
@@ -259,7 +210,9 @@ class RuleEngine:
             for ind in cat.worker:
                 counts = count_per_visit(workers[ind.id].to_numpy() == 1, positions, n)
                 columns[ind.spec.count_as] = counts
-                columns[f"{ind.spec.count_as}_share"] = counts / interviewed
+                columns[f"{ind.spec.count_as}_share"] = (
+                    counts / interviewed if len(positions) else UNKNOWN_COLUMN(n)
+                )
         step("indicators")
         prepared = {"sector": sector} if sector is not None else {}
         cache = ColumnCache(columns, cat.site_types, prepared=prepared)
@@ -283,92 +236,44 @@ class RuleEngine:
             workers=workers,
         )
 
-    def _tiers(self, rule_score: np.ndarray, fired: np.ndarray) -> np.ndarray:
+    def _tiers(self, rule_score: np.ndarray, fired: np.ndarray) -> pd.Categorical:
         rules = self.catalogue.settings.tiers
-        rank = np.where(rule_score >= rules.high, 2, np.where(rule_score >= rules.medium, 1, 0))
-        if fired.shape[1]:
-            floor = np.where(fired, self.floors, 0).max(axis=1)
-            rank = np.maximum(rank, floor)
-        return np.asarray(TIER_ORDER, dtype=object)[rank]
+        rank = (rule_score >= rules.medium).astype(np.int8)
+        rank[rule_score >= rules.high] = 2
+        for j in np.flatnonzero(self.floors):  # only the few indicators with a tier floor
+            np.maximum(rank, np.where(fired[:, j], self.floors[j], 0).astype(np.int8), out=rank)
+        return pd.Categorical.from_codes(rank, categories=list(TIER_ORDER))
 
     def _evidence(self, cache: ColumnCache, fired: np.ndarray) -> pd.DataFrame:
         """Render evidence for fired cells only, as a long table sorted by visit and strength."""
-        rows_parts, rank_parts, ids_parts, text_parts = [], [], [], []
-        for rank, j in enumerate(self._order):
+        parts: dict[str, list[np.ndarray]] = {"rows": [], "strength": [], "ind": [], "codes": []}
+        sentences: list[str] = []
+        for strength, j in enumerate(self._order):
             rows = np.flatnonzero(fired[:, j])
             if len(rows) == 0:
                 continue
-            ind = self.catalogue.site[j]
-            text: np.ndarray | None = None
-            sub_cache = cache.take(rows)
-            for clause, when in zip(ind.spec.evidence, ind.evidence_when, strict=True):
-                sub = None if when is None else np.flatnonzero(when.fires(sub_cache))
-                if sub is not None and len(sub) == 0:
-                    continue
-                sentence = render(
-                    getattr(clause.text, self.lang),
-                    sub_cache,
-                    np.arange(len(rows)) if sub is None else sub,
-                )
-                if text is None and sub is None:
-                    text = sentence
-                    continue
-                if text is None:
-                    text = np.full(len(rows), "", dtype=object)
-                at = slice(None) if sub is None else sub
-                text[at] = np.where(text[at] == "", sentence, text[at] + " " + sentence)
-            if text is None:
-                text = np.full(len(rows), "", dtype=object)
-            text[text == ""] = getattr(ind.spec.name, self.lang)
-            rows_parts.append(rows)
-            rank_parts.append(np.full(len(rows), rank, dtype=np.int32))
-            ids_parts.append(np.full(len(rows), ind.id, dtype=object))
-            text_parts.append(text)
-        if not rows_parts:
-            return pd.DataFrame(
-                {
-                    "row": np.zeros(0, dtype=np.int64),
-                    "indicator": pd.Series([], dtype=object),
-                    "text": pd.Series([], dtype=object),
-                }
-            )
-        rows_all = np.concatenate(rows_parts)
-        order = np.lexsort((np.concatenate(rank_parts), rows_all))
-        rows_all = rows_all[order]
-        ids_all = np.concatenate(ids_parts)[order]
-        text_all = np.concatenate(text_parts)[order]
-        return pd.DataFrame(
-            {
-                "row": rows_all,
-                "indicator": pd.Series(ids_all, dtype=object, copy=False),
-                "text": pd.Series(text_all, dtype=object, copy=False),
-            },
-            copy=False,
+            spec = self.catalogue.site[j].spec
+            clauses = [
+                (getattr(c.text, self.lang), w)
+                for c, w in zip(spec.evidence, self.catalogue.site[j].evidence_when, strict=True)
+            ]
+            codes, texts = render_clauses(clauses, cache.take(rows), getattr(spec.name, self.lang))
+            parts["rows"].append(rows)
+            parts["strength"].append(np.full(len(rows), strength, dtype=np.int32))
+            parts["ind"].append(np.full(len(rows), j, dtype=np.int32))
+            parts["codes"].append(codes + len(sentences))
+            sentences += texts
+        joined = {
+            k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64) for k, v in parts.items()
+        }
+        return evidence_table(
+            joined["rows"],
+            joined["strength"],
+            joined["ind"],
+            [i.id for i in self.catalogue.site],
+            joined["codes"],
+            sentences,
         )
 
 
-_GROUP_END = "\x1e"  # ASCII record separator
-
-
-def _group_join(values: np.ndarray, last: np.ndarray, sep: str) -> list[str]:
-    """Join consecutive ``values`` into one string per group; ``last`` marks each group's end.
-
-    One C-level join and split instead of a Python loop per group.
-
-    >>> _group_join(np.array(["a", "b", "c"], dtype=object), np.array([False, True, True]), ";")
-    ['a;b', 'c']
-    """
-    seps = np.where(last, _GROUP_END, sep)
-    woven = np.empty(2 * len(values), dtype=object)
-    woven[0::2] = values
-    woven[1::2] = seps
-    parts = "".join(woven.tolist()).split(_GROUP_END)[:-1]
-    if len(parts) == int(last.sum()):
-        return parts
-    # the separator occurs inside the text itself: join group by group instead
-    ends = np.flatnonzero(last) + 1
-    starts = np.concatenate([[0], ends[:-1]])
-    return [sep.join(values[a:b]) for a, b in zip(starts, ends, strict=True)]
-
-
-__all__ = ["ICLS_NEGATIVE", "ICLS_POSITIVE", "ICLS_UNKNOWN", "EngineResult", "RuleEngine", "render"]
+__all__ = ["ICLS_NEGATIVE", "ICLS_POSITIVE", "ICLS_UNKNOWN", "EngineResult", "RuleEngine"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from screening.engine import ICLS_POSITIVE, RuleEngine
 from screening.expr import ColumnCache
@@ -87,7 +89,8 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         else str(s["icls_workers"])
     )
     head = (
-        f"[bold]{visit_id}[/] · site {s['site_id']} · {s['sector']} · {s['region']} · "
+        f"[bold]{escape(visit_id)}[/] · site {escape(str(s['site_id']))} · {s['sector']} · "
+        f"{escape(str(s['region']))} · "
         f"{str(s['visit_date'])[:10]}\nrank [bold]{s['rank']}[/] · tier "
         f"[{TIER_STYLE[s['tier']]}]{s['tier']}[/] · rule score {s['rule_score']:g} · "
         f"risk score {risk} · ICLS workers {icls}"
@@ -100,10 +103,10 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         floor = f" (tier floor: {f['tier_floor']})" if f["tier_floor"] else ""
         legal = f"\n{f['legal_reference']}" if f["legal_reference"] else ""
         table.add_row(
-            f"{f['id']}\n{f['name']}",
+            escape(f"{f['id']}\n{f['name']}"),
             f"{f['weight']:g}{floor}",
-            f["evidence"],
-            "\n".join(f["frameworks"]) + legal,
+            escape(f["evidence"]),
+            escape("\n".join(f["frameworks"]) + legal),
         )
     out.append(table if data["fired"] else "No indicator fired.")
     if data["unknown"]:
@@ -111,7 +114,8 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
             f"  {u['id']} ({u['name']}): unknown {', '.join(u['unknown_inputs']) or 'inputs'}"
             for u in data["unknown"]
         ]
-        out.append("Could not be checked because inputs are unknown:\n" + "\n".join(lines))
+        text = "Could not be checked because inputs are unknown:\n" + "\n".join(lines)
+        out.append(Text(text))
     if data["workers"]:
         wt = Table(title="Interviewed workers (pseudonymous): ICLS 2018 test")
         for col in ("worker", "involuntariness", "coercion", "other signs", "ICLS"):
@@ -119,7 +123,7 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         for w in data["workers"]:
             style = "bold red" if w["icls"] == ICLS_POSITIVE else ""
             wt.add_row(
-                str(w["worker_ref"]),
+                escape(str(w["worker_ref"])),
                 ", ".join(w["involuntariness"]) or "-",
                 ", ".join(w["coercion"]) or "-",
                 ", ".join(w["other"]) or "-",

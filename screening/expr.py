@@ -343,7 +343,9 @@ def text_column(values: Any) -> Text:
     >>> t.codes.tolist(), t.code_of("COTTON HARVEST")
     ([0, 0, -1], 0)
     """
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    if not isinstance(values, pd.Series | pd.Index):
+        values = pd.Series(np.asarray(values, dtype=object))
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
     folded = [_fold(u) for u in uniques]
     remap, categories = pd.factorize(np.asarray(folded, dtype=object))
     codes = np.where(codes >= 0, remap[np.maximum(codes, 0)] if len(remap) else -1, -1)
@@ -381,13 +383,26 @@ class ColumnCache:
         """A cache over only ``rows`` of this one; columns are sliced when first used."""
         return _TakenCache(self, rows)
 
-    def truth(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+    def value(self, name: str) -> Any:
+        """A number column for evaluation: its array, or a scalar NaN when every value is
+        unknown (a column of a batch without interviews, say), which makes every operation
+        on it scalar and free."""
+        key = ("value", name)
+        if key not in self._cache:
+            values = self.get(name)
+            unknown = values.strides == (0,) and values.size and np.isnan(values[0])
+            if unknown or np.isnan(values).all():
+                values = np.float64(np.nan)
+            self._cache[key] = values
+        return self._cache[key]
+
+    def truth(self, name: str) -> tuple[Any, Any]:
         """A true/false column as (is_true, is_false) boolean arrays, prepared once."""
         key = ("truth", name)
         if key not in self._cache:
-            values = self.get(name)
-            self._cache[key] = (values == 1.0, values == 0.0)  # type: ignore[index]
-        return self._cache[key]  # type: ignore[index]
+            values = self.value(name)
+            self._cache[key] = (values == 1.0, values == 0.0)
+        return self._cache[key]
 
     def _prepare(self, name: str) -> Any:
         present = name in self.frame
@@ -495,6 +510,8 @@ class _Compiler:
             kind = self.types[name]
             if kind == "bool":
                 return (lambda c, n=name: c.truth(n)), "bool"
+            if kind == "number":
+                return (lambda c, n=name: c.value(n)), kind
             return (lambda c, n=name: c.get(n)), kind
         if op in ("and", "or"):
             fa = self.truth(node.args[0], f"'{op}'")
@@ -578,6 +595,12 @@ class _Compiler:
                 )
             if {ta, tb} - {"bool", "null"}:
                 self.fail(node, "A true/false value cannot be compared with a number.")
+            literal = [a.value for a in node.args if a.op == "lit" and isinstance(a.value, bool)]
+            if len(literal) == 1 and "null" not in (ta, tb):
+                # x == true is x itself; x == false (or x != true) swaps its truth pair
+                other = fb if node.args[0].op == "lit" else fa
+                swap = literal[0] != (op == "==")
+                return (lambda c: other(c)[::-1]) if swap else other, "bool"
 
             def bool_eq(c: ColumnCache) -> Truth:
                 (ta_, xa), (tb_, xb) = (

@@ -162,12 +162,19 @@ def visit_positions(visits: pd.DataFrame, interviews: pd.DataFrame) -> np.ndarra
     return pd.Index(visits["visit_id"]).get_indexer(interviews["visit_id"])
 
 
+def UNKNOWN_COLUMN(n: int) -> np.ndarray:  # noqa: N802 - reads as a constant
+    """A read-only all-unknown column of length ``n`` that takes no memory (zero strides)."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
+
+
 def count_per_visit(flags: np.ndarray, positions: np.ndarray, n_visits: int) -> np.ndarray:
     """Count the true ``flags`` per visit; a visit without interviews gets NaN (unknown).
 
     >>> count_per_visit(np.array([True, False, True]), np.array([0, 0, 2]), 4).tolist()
     [1.0, nan, 1.0, nan]
     """
+    if len(positions) == 0:
+        return UNKNOWN_COLUMN(n_visits)
     interviewed = np.bincount(positions, minlength=n_visits)
     counts = np.bincount(positions, weights=flags.astype("float64"), minlength=n_visits)
     return np.where(interviewed > 0, counts, np.nan)

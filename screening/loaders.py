@@ -429,7 +429,7 @@ def load_upload(visits_path: PathLike, interviews_path: PathLike | None = None) 
     visits, rejected_v, raw_v, blank_v = _table(visits_path, raw_v, "visits", first, required=True)
     if raw_i is None:
         raw_i = pd.DataFrame({"visit_id": [], "worker_ref": []}, dtype=object)
-    parent = ParentIds.of(raw_v, first, visits)
+    parent = ParentIds.of(raw_v, first, visits) if len(raw_i) else None
     interviews, rejected_i, raw_i, blank_i = _table(
         source_i, raw_i, "interviews", first_i, required=interviews_path is not None, parent=parent
     )

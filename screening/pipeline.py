@@ -53,6 +53,7 @@ def screen_frames(
     result = engine.run(visits, interviews, progress=progress)
     if progress:
         progress("ranking")
+
     ranked = follow_up_list(
         visits,
         tier=result.tier,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from rich.markup import escape
 from rich.table import Table
 
 from screening.priority import FOLLOW_UP_COLUMNS
@@ -119,9 +120,9 @@ def list_table(frame: pd.DataFrame, top: int | None = 20, *, title: str | None =
             risk,
             f"{row.rule_score:g}",
             icls,
-            str(row.visit_id),
+            escape(str(row.visit_id)),
             str(row.sector),
-            str(row.region),
+            escape(str(row.region)),
             str(row.visit_date),
             ", ".join(ids[:2]) + more,
         )

@@ -382,7 +382,7 @@ def _frame(rng: np.random.Generator, values: dict, specs: list, rate: float) -> 
         if spec.kind in (Kind.TEXT, Kind.CHOICE):
             data = data.astype(object)
             data[mask] = np.nan
-            columns[spec.name] = pd.Series(data, dtype=object)
+            columns[spec.name] = pd.Series(data, dtype="str")
         elif spec.kind is Kind.INT:
             columns[spec.name] = pd.arrays.IntegerArray(data.astype(np.int64), mask)
         elif spec.kind is Kind.NUMBER:
@@ -448,11 +448,11 @@ def generate(
     interviews = _frame(rng, iv, INTERVIEW_COLUMNS, unknown_rate)
     decided = v["visit_date"] + rng.integers(14, 121, n_visits)
     outcomes = pd.DataFrame({
-        "visit_id": pd.Series(v["visit_id"], dtype=object),
+        "visit_id": pd.Series(v["visit_id"], dtype="str"),
         "outcome": pd.Series(np.array(OUTCOMES[::-1], dtype=object)[v["_hidden"]["out"]],
-                             dtype=object),
+                             dtype="str"),
         "decided_on": decided.astype("datetime64[ns]"),
-        "source": pd.Series(np.full(n_visits, "synthetic", dtype=object), dtype=object),
+        "source": pd.Series(np.full(n_visits, "synthetic", dtype=object), dtype="str"),
     })  # fmt: skip
     return SyntheticData(visits, interviews, outcomes)
 
@@ -512,7 +512,7 @@ def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
-            out[name] = out[name].dt.strftime("%Y-%m-%d").astype(object)
+            out[name] = out[name].dt.strftime("%Y-%m-%d")
     return out
 
 

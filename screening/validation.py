@@ -4,7 +4,7 @@
 loops over columns, distinct bad values and failing cells, never over rows. A column whose dtype
 is already right (Parquet, spreadsheet numbers, JSON booleans) skips text parsing. Each failing
 cell is one row of the rejected table; a row with any failing cell is left out whole. Typed
-dtypes (a contract): text and choice ``object`` (``str``, ``NaN`` unknown), whole numbers
+dtypes (a contract): text and choice ``str`` (pyarrow-backed, ``NaN`` unknown), whole numbers
 ``Int64``, numbers ``float64``, booleans ``boolean``, dates ``datetime64[ns]``; extra columns
 are kept as text. An empty or whitespace-only cell is unknown, never false.
 """
@@ -32,7 +32,7 @@ REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "mess
 UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
 """Columns whose combination must be unique within a table, by table name."""
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"
 _INT_RE = r"[+-]?[0-9]{1,18}(?:\.0*)?"  # ASCII digits only: pyarrow casts nothing else
 _NUMBER_RE = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
 _DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
@@ -42,7 +42,7 @@ _HINTS = {
     Kind.BOOL: "is not true/false; use true/false, yes/no or 1/0",
     Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15",
 }
-_DTYPES = {Kind.TEXT: object, Kind.CHOICE: object, Kind.INT: "Int64", Kind.NUMBER: "float64",
+_DTYPES = {Kind.TEXT: _STR, Kind.CHOICE: _STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
            Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
 
 
@@ -339,6 +339,10 @@ def _check_at_most(t: _Table, spec: ColumnSpec) -> None:
 
 
 def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
+    if len(keys) == 1:  # the usual case: one hash pass in pyarrow tells there is no duplicate
+        ids = pa.array(t.typed[keys[0]].astype(_STR).array).drop_null()
+        if len(pc.unique(ids)) == len(ids):
+            return
     frame = pd.DataFrame({k: t.typed[k] for k in keys})
     duplicated = frame.duplicated(keep=False).to_numpy(dtype=bool)
     duplicated = duplicated & frame.notna().all(axis=1).to_numpy(dtype=bool)
@@ -487,10 +491,10 @@ def validate_frame(
     columns = {}
     for spec in specs:
         typed = t.typed[spec.name]
-        columns[spec.name] = typed.astype(object) if _DTYPES[spec.kind] is object else typed
+        columns[spec.name] = typed.astype(_DTYPES[spec.kind])
     for name in t.raw.columns:
         if name not in columns:
-            columns[name] = _trimmed(t.raw[name])[0].astype(object)
+            columns[name] = _trimmed(t.raw[name])[0]
     frame = pd.DataFrame(columns, index=range(t.n))
     bad = np.zeros(t.n, dtype=bool)
     for failed in t.failed.values():

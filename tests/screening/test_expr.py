@@ -159,3 +159,17 @@ def test_vectorised_on_a_million_rows():
     fired = compile_rule("a > 0.5 and flag == true", TYPES).fires(frame)
     expected = (frame["a"] > 0.5) & (frame["flag"] == 1)
     assert np.array_equal(fired, expected.to_numpy())
+
+
+def test_all_unknown_column_shortcut_gives_the_same_answers():
+    rules = ["a >= 1 or flag == true", "not (a > 1) and flag == false", "a is null",
+             "count_true(a > 0, flag == true) >= 1", "coalesce(a, b) > 1", "a in (1, 2)"]
+    all_unknown = pd.DataFrame({"a": [np.nan] * 4, "b": [0.0, 2.0, np.nan, 5.0],
+                                "flag": [1.0, 0.0, np.nan, 0.0]})
+    one_known = all_unknown.assign(a=[np.nan, np.nan, np.nan, 7.0])
+    for text in rules:
+        rule = compile_rule(text, TYPES)
+        full = rule.evaluate(all_unknown)
+        # the same rows evaluated inside a batch where 'a' is not all unknown
+        mixed = rule.evaluate(pd.concat([all_unknown, one_known.tail(1)], ignore_index=True))
+        np.testing.assert_array_equal(full, mixed[:4], err_msg=text)

@@ -13,14 +13,14 @@ def test_order_tier_then_risk_then_rule_score():
     rule = np.array([1.0, 9.0, 3.0, 8.0, 5.0, 20.0])
     ids = np.array(list("abcdef"), dtype=object)
     # urgent c; then high by risk: d (0.7), b (0.2), f (unknown risk last); medium e; low a
-    assert [ids[i] for i in order(tier, risk, rule, ids)] == list("cdbfea")
+    assert [ids[i] for i in order(tier, risk, rule)] == list("cdbfea")
 
 
-def test_order_without_risk_scores_uses_rule_score_then_id():
+def test_order_without_risk_scores_uses_rule_score_then_input_order():
     tier = np.array(["medium", "medium", "medium"], dtype=object)
     rule = np.array([4.0, 6.0, 4.0])
     ids = np.array(["V2", "V3", "V1"], dtype=object)
-    assert [ids[i] for i in order(tier, np.full(3, np.nan), rule, ids)] == ["V3", "V1", "V2"]
+    assert [ids[i] for i in order(tier, np.full(3, np.nan), rule)] == ["V3", "V2", "V1"]
 
 
 def test_follow_up_list_columns_and_ranks():

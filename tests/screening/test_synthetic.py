@@ -117,8 +117,8 @@ def test_columns_and_dtypes(big, table, specs):
     frame = getattr(big, table)
     assert list(frame.columns) == [spec.name for spec in specs]
     expected = {
-        Kind.TEXT: "object",
-        Kind.CHOICE: "object",
+        Kind.TEXT: "str",
+        Kind.CHOICE: "str",
         Kind.INT: "Int64",
         Kind.NUMBER: "float64",
         Kind.BOOL: "boolean",
@@ -138,7 +138,7 @@ def test_columns_and_dtypes(big, table, specs):
 def test_outcomes_frame(big):
     outcomes = big.outcomes
     assert list(outcomes.columns) == ["visit_id", "outcome", "decided_on", "source"]
-    assert outcomes["outcome"].dtype == object
+    assert outcomes["outcome"].dtype == "str"
     assert outcomes["decided_on"].dtype == "datetime64[ns]"
     assert outcomes["outcome"].isin(OUTCOMES).all()
     assert (outcomes["source"] == "synthetic").all()

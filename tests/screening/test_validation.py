@@ -50,7 +50,7 @@ def test_good_rows_are_typed_by_contract():
     valid, rejected = check(visits({"living_on_site": "Yes", "avg_weekly_hours": "48.5"}))
     assert rejected.empty
     dtypes = {c: str(t) for c, t in valid.dtypes.items()}
-    assert dtypes["visit_id"] == dtypes["sector"] == dtypes["notes"] == "object"
+    assert dtypes["visit_id"] == dtypes["sector"] == dtypes["notes"] == "str"
     assert dtypes["workers_present"] == "Int64"
     assert dtypes["avg_weekly_hours"] == "float64"
     assert dtypes["living_on_site"] == "boolean"
@@ -226,7 +226,7 @@ def test_extra_columns_kept_as_text_after_spec_columns():
     valid, _ = check(raw)
     assert list(valid.columns[-2:]) == ["zone", "comment"]
     assert valid.loc[0, "zone"] == "3" and valid.loc[0, "comment"] == "hi"
-    assert valid["zone"].dtype == object
+    assert valid["zone"].dtype == "str"
 
 
 def test_row_numbers_follow_first_row_and_kept_index():
