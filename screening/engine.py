@@ -8,9 +8,10 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from indicators import TIER_ORDER, Catalogue, CompiledIndicator, load_catalogue
-from screening.evidence import evidence_table, group_join, render_clauses
+from screening.evidence import evidence_table, join_distinct, render_clauses
 from screening.expr import ColumnCache, Text, text_column
 from screening.features import (
     UNKNOWN_COLUMN,
@@ -61,18 +62,29 @@ class EngineResult:
     workers: pd.DataFrame
 
     @cached_property
-    def indicators(self) -> np.ndarray:
-        """Fired indicator ids per visit, ``;``-separated, strongest first ("" when none)."""
+    def coded_indicators(self) -> pa.DictionaryArray:
+        """:attr:`indicators`, dictionary-encoded (each distinct list spelled once)."""
         return self._joined("indicator", ";")
 
     @cached_property
-    def reasons(self) -> np.ndarray:
-        """Evidence sentences per visit, strongest indicator first ("" when none)."""
+    def coded_reasons(self) -> pa.DictionaryArray:
+        """:attr:`reasons`, dictionary-encoded (each distinct text spelled once)."""
         return self._joined("text", " ")
 
-    def _joined(self, column: str, sep: str) -> pd.arrays.ArrowStringArray:
-        """One string per visit: the evidence ``column`` of its fired cells joined by ``sep``."""
-        return group_join(
+    @property
+    def indicators(self) -> pd.api.extensions.ExtensionArray:
+        """Fired indicator ids per visit, ``;``-separated, strongest first ("" when none)."""
+        return pd.array(self.coded_indicators.cast(pa.large_string()), dtype="str")
+
+    @property
+    def reasons(self) -> pd.api.extensions.ExtensionArray:
+        """Evidence sentences per visit, strongest indicator first ("" when none)."""
+        return pd.array(self.coded_reasons.cast(pa.large_string()), dtype="str")
+
+    def _joined(self, column: str, sep: str) -> pa.DictionaryArray:
+        """One text per visit: the evidence ``column`` of its fired cells joined by ``sep``
+        (dictionary-encoded: visits with the same reasons share one string)."""
+        return join_distinct(
             self.evidence["row"].to_numpy(), self.evidence[column].array, sep, len(self.tier)
         )
 

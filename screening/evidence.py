@@ -157,6 +157,53 @@ def group_join(
     return pd.array(joined, dtype="str")
 
 
+def sequence_ids(rows: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """Number the rows' sequences of codes exactly: equal numbers iff equal sequences.
+
+    ``rows`` is sorted; each row's codes are in the order given. Position by position the
+    sequences' prefixes are numbered with :func:`pandas.factorize` (exact, no hashing of whole
+    sequences), then the prefix number is paired with the sequence's length.
+
+    >>> sequence_ids(np.array([0, 0, 1, 1, 2, 4]), np.array([1, 2, 1, 2, 1, 9]), 5).tolist()
+    [0, 0, 1, 2, 3]
+    """
+    length = np.bincount(rows, minlength=n) if len(rows) else np.zeros(n, dtype=np.int64)
+    prefix = np.zeros(n, dtype=np.int64)
+    if len(rows):
+        starts = np.flatnonzero(np.append(True, rows[1:] != rows[:-1]))
+        position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.append(starts, len(rows))))
+        by_position = np.argsort(position, kind="stable")
+        bounds = np.append(0, np.cumsum(np.bincount(position)))
+        width = int(codes.max()) + 1
+        for k in range(len(bounds) - 1):
+            at = by_position[bounds[k] : bounds[k + 1]]
+            prefix[rows[at]] = pd.factorize(prefix[rows[at]] * width + codes[at])[0]
+    return pd.factorize(prefix * (int(length.max()) + 1) + length)[0]
+
+
+def join_distinct(rows: np.ndarray, values: pd.Categorical, sep: str, n: int) -> pa.DictionaryArray:
+    """Like :func:`group_join`, but dictionary-encoded: each distinct joined text built once.
+
+    Many visits share the same reasons, so only one visit per distinct sequence of values is
+    joined (:func:`sequence_ids`) and every visit gets the code of its sequence.
+
+    >>> join_distinct(np.array([0, 0, 1, 1, 3]), pd.Categorical(["a", "b", "a", "b", "c"]),
+    ...               " ", 5).to_pylist()
+    ['a b', 'a b', '', 'c', '']
+    """
+    values = pd.Categorical(values)
+    ids = sequence_ids(rows, np.asarray(values.codes, dtype=np.int64), n)
+    # factorize numbers sequences in order of first appearance: a row is the first with its
+    # sequence exactly where its id exceeds every id before it, and those ids ascend
+    before = np.maximum.accumulate(np.append(-1, ids[:-1]))
+    chosen = ids > before
+    keep = chosen[rows]
+    texts = group_join(ids[rows[keep]], values[keep], sep, int(chosen.sum()))
+    return pa.DictionaryArray.from_arrays(
+        pa.array(ids.astype(np.int32)), texts._pa_array.combine_chunks()
+    )
+
+
 __all__ = [
     "PLACEHOLDER",
     "evidence_table",

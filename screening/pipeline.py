@@ -59,8 +59,8 @@ def screen_frames(
         tier=result.tier,
         rule_score=result.rule_score,
         icls_workers=result.icls_workers,
-        indicators=result.indicators,
-        reasons=result.reasons,
+        indicators=result.coded_indicators,
+        reasons=result.coded_reasons,
     )
     return Screening(
         ranked, result, visits, interviews, rejected if rejected is not None else pd.DataFrame()

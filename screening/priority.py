@@ -27,6 +27,17 @@ def tier_rank(tier: object) -> np.ndarray:
     return np.asarray(pd.Categorical(tier, categories=TIER_ORDER).codes)
 
 
+def as_text(codes: np.ndarray, categories: object) -> pd.api.extensions.ExtensionArray:
+    """Codes into categories as a pandas ``str`` array, spelled out by pyarrow.
+
+    >>> as_text(np.array([1, 0, 1]), ["low", "high"]).tolist()
+    ['high', 'low', 'high']
+    """
+    names = pa.array(np.asarray(categories, dtype=object), type=pa.large_string())
+    spelled = pa.DictionaryArray.from_arrays(pa.array(np.asarray(codes, dtype=np.int32)), names)
+    return pd.array(spelled.cast(pa.large_string()), dtype="str")
+
+
 def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.ndarray:
     """Positions in follow-up order: tier, then risk score, then rule score.
 
@@ -63,18 +74,17 @@ def follow_up_list(
     idx = order(tier, risk, rule_score)
 
     def take(values: object) -> object:
+        if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
+            spelled = values.take(pa.array(idx)).cast(pa.large_string())
+            return pd.array(spelled, dtype="str")
         array = values.array if isinstance(values, pd.Series) else pd.array(values)
         return array.take(idx)
-
-    tiers = pa.DictionaryArray.from_arrays(
-        pa.array(tier_rank(tier)[idx].astype(np.int8)), pa.array(TIER_ORDER)
-    )
 
     return pd.DataFrame({
         "rank": np.arange(1, n + 1, dtype=np.int64),
         **{name: take(visits[name])
            for name in ("visit_id", "site_id", "region", "sector", "visit_date")},
-        "tier": pd.array(tiers.cast(pa.large_string()), dtype="str"),
+        "tier": as_text(tier_rank(tier)[idx], TIER_ORDER),
         "risk_score": risk[idx],
         "rule_score": rule_score[idx],
         "icls_workers": pd.array(icls_workers[idx], dtype="Int64"),
