@@ -178,7 +178,7 @@ def sequence_ids(rows: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
         for k in range(len(bounds) - 1):
             at = by_position[bounds[k] : bounds[k + 1]]
             prefix[rows[at]] = pd.factorize(prefix[rows[at]] * width + codes[at])[0]
-    return pd.factorize(prefix * (int(length.max()) + 1) + length)[0]
+    return pd.factorize(prefix * (int(length.max(initial=0)) + 1) + length)[0]
 
 
 def join_distinct(rows: np.ndarray, values: pd.Categorical, sep: str, n: int) -> pa.DictionaryArray:
@@ -195,7 +195,7 @@ def join_distinct(rows: np.ndarray, values: pd.Categorical, sep: str, n: int) ->
     ids = sequence_ids(rows, np.asarray(values.codes, dtype=np.int64), n)
     # factorize numbers sequences in order of first appearance: a row is the first with its
     # sequence exactly where its id exceeds every id before it, and those ids ascend
-    before = np.maximum.accumulate(np.append(-1, ids[:-1]))
+    before = np.maximum.accumulate(np.append(-1, ids[:-1])) if n else ids
     chosen = ids > before
     keep = chosen[rows]
     texts = group_join(ids[rows[keep]], values[keep], sep, int(chosen.sum()))

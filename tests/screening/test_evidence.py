@@ -2,8 +2,17 @@
 
 import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from screening.evidence import format_value, group_join, render, render_clauses
+from screening.evidence import (
+    format_value,
+    group_join,
+    join_distinct,
+    render,
+    render_clauses,
+    sequence_ids,
+)
 from screening.expr import ColumnCache, compile_rule, text_column
 
 TYPES = {"a": "number", "b": "number", "flag": "bool", "region": "text"}
@@ -59,3 +68,19 @@ def test_group_join_keeps_order_and_empty_rows():
     assert group_join(rows, values, " ", 5).tolist() == [
         "first. second; with sep third.", "", "", "only.", ""]
     assert group_join(np.zeros(0, dtype=int), pd.Categorical([]), ";", 2).tolist() == ["", ""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "a b", "c;", ""]), max_size=4), max_size=30))
+def test_join_distinct_equals_the_plain_join(per_row):
+    """Dictionary-encoded joining gives exactly the text of joining every row on its own."""
+    rows = np.array([i for i, items in enumerate(per_row) for _ in items], dtype=np.int64)
+    values = pd.Categorical([v for items in per_row for v in items])
+    n = len(per_row)
+    expected = [" ".join(items) for items in per_row]
+    assert join_distinct(rows, values, " ", n).to_pylist() == expected
+    assert group_join(rows, values, " ", n).tolist() == expected
+    ids = sequence_ids(rows, np.asarray(values.codes, dtype=np.int64), n)
+    for i in range(n):
+        for j in range(n):
+            assert (ids[i] == ids[j]) == (per_row[i] == per_row[j])
