@@ -27,7 +27,7 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 ## Screen the bundled sample: a table of the top of the list, the whole list in out/follow-up.csv.
 run: $(RUN_STAMP)
 	$(BIN)/screening screen examples/visits.csv --interviews examples/interviews.csv \
-		--top 15 --out out/follow-up.csv
+		--model default --top 15 --out out/follow-up.csv
 
 ## Lint, then the whole test suite (what CI runs).
 test: $(TEST_STAMP)

@@ -29,7 +29,8 @@ from screening.reports import (
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_REJECTED = 0, 2, 3
 EXAMPLES = Path("examples")
-STEPS = ("loading", "features", "interviews", "indicators", "tiers", "evidence", "ranking")
+STEPS = ("loading", "features", "interviews", "indicators", "tiers", "evidence", "model",
+         "ranking")
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -68,6 +69,27 @@ def _engine(lang: str) -> RuleEngine:
     except CatalogueError as exc:
         _fail(str(exc))
         raise  # unreachable
+
+
+def capacity_options(command):  # noqa: ANN001, ANN201 - a click decorator
+    """--capacity, --exploration and --seed, shared by screen and evaluate."""
+    command = click.option("--seed", type=int, default=0, show_default=True,
+                           help="Seed of the random exploration draw.")(command)
+    command = click.option("--exploration", type=click.FloatRange(0, 1), default=0.05,
+                           show_default=True,
+                           help="Share of the capacity drawn at random (exploration).")(command)
+    return click.option("--capacity", type=click.FloatRange(0, 1, min_open=True), default=0.05,
+                        show_default=True,
+                        help="Share of the visits that can be followed up.")(command)
+
+
+def _model(name: str, engine: RuleEngine):  # noqa: ANN202
+    from screening.versions import ModelError, load
+
+    try:
+        return load(name, engine.catalogue)
+    except ModelError as exc:
+        _fail(str(exc))
 
 
 lang_option = click.option(
@@ -116,15 +138,20 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the whole follow-up list here; rejected rows go beside it.",
 )
+@click.option("--model", "model_name", default=None, metavar="VERSION",
+              help="Model version in the models folder (e.g. default) for risk scores.")
+@capacity_options
 @lang_option
-def screen(
-    visits: Path, interviews: Path | None, top: int, fmt: str | None, out: Path | None, lang: str
-) -> None:
+def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out: Path | None,
+           model_name: str | None, capacity: float, exploration: float, seed: int,
+           lang: str) -> None:
     """Screen VISITS (CSV, XLSX, JSON or Parquet) and rank them for follow-up.
 
-    Prints the top of the follow-up list; with --out writes the whole list. Rejected rows are
-    summarised and written to <out>.rejected.csv (or ./<visits>.rejected.csv). Exit status:
-    0 everything screened, 3 some rows rejected, 2 unusable input.
+    Prints the top of the follow-up list; with --out writes the whole list. With --model the
+    list gets calibrated risk scores and the model may raise a visit one tier. The first
+    --capacity of the list is marked selected, --exploration of it drawn at random. Rejected
+    rows are summarised and written to <out>.rejected.csv (or ./<visits>.rejected.csv).
+    Exit status: 0 everything screened, 3 some rows rejected, 2 unusable input.
     """
     from screening.pipeline import screen_files
 
@@ -135,7 +162,10 @@ def screen(
     engine = _engine(lang)
     with _progress(True) as progress:
         try:
-            screening, loaded = screen_files(visits, interviews, engine=engine, progress=progress)
+            screening, loaded = screen_files(
+                visits, interviews, engine=engine, progress=progress,
+                model=_model(model_name, engine) if model_name else None,
+                capacity=capacity, exploration=exploration, seed=seed)
         except LoaderError as exc:
             _fail(str(exc))
     ranked = screening.follow_up
@@ -346,5 +376,10 @@ def synth(n_visits: int, seed: int, out: Path, fmt: str, prevalence: float) -> N
         click.echo(f"{name}\t{path}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
+# the model commands (train, evaluate, models) register themselves on `main`
+from screening import cli_models  # noqa: E402, F401
+
+if __name__ == "__main__":  # pragma: no cover - `python -m screening.cli`
+    from screening.cli import main as registered  # the module the commands registered on
+
+    registered()

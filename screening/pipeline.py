@@ -1,15 +1,26 @@
-"""One call from upload files to the follow-up list: load -> features -> engine -> priority."""
+"""One call from upload files to the follow-up list: load -> features -> engine -> model ->
+priority."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from indicators import TIER_ORDER
 from screening.engine import EngineResult, Progress, RuleEngine
+from screening.evaluation import capacity_k
 from screening.loaders import LoadResult, load_upload
-from screening.priority import follow_up_list
+from screening.model import TrainedModel, feature_frame
+from screening.priority import escalate, follow_up_list
+
+#: Defaults of the follow-up selection: capacity as a share of the visits, and the share of
+#: that capacity drawn at random (exploration slots).
+CAPACITY, EXPLORATION = 0.05, 0.05
 
 
 @dataclass
@@ -21,6 +32,9 @@ class Screening:
     visits: pd.DataFrame
     interviews: pd.DataFrame
     rejected: pd.DataFrame
+    risk_score: np.ndarray | None = None
+    escalated: np.ndarray | None = None
+    model: TrainedModel | None = field(default=None, repr=False)
 
     def visit_row(self, visit_id: str) -> int:
         """Position of a visit in :attr:`visits` (KeyError with a clear message if absent)."""
@@ -30,51 +44,72 @@ class Screening:
         return int(hits[0])
 
 
-def screen_frames(
-    visits: pd.DataFrame,
-    interviews: pd.DataFrame | None = None,
-    *,
-    engine: RuleEngine | None = None,
-    progress: Progress | None = None,
-    rejected: pd.DataFrame | None = None,
-) -> Screening:
+def _with_note(reasons: pa.DictionaryArray, raised: np.ndarray, risk: np.ndarray,
+               note: str) -> pa.Array:
+    """The reasons, led by the escalation note for the visits the model raised a tier."""
+    text = reasons.cast(pa.large_string())
+    notes = np.full(len(raised), "", dtype=object)
+    notes[raised] = [f"{note} (risk score {r:.2f})" for r in risk[raised]]
+    notes_array = pa.array(notes, type=pa.large_string())
+    joined = pc.binary_join_element_wise(notes_array, text, pa.scalar(" ", pa.large_string()))
+    return pc.if_else(pa.array(raised), pc.utf8_trim_whitespace(joined), text)
+
+
+def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, *,
+                  engine: RuleEngine | None = None, model: TrainedModel | None = None,
+                  progress: Progress | None = None, rejected: pd.DataFrame | None = None,
+                  capacity: float = CAPACITY, exploration: float = EXPLORATION,
+                  seed: int | None = 0) -> Screening:
     """Screen validated visit and interview frames (as the loaders return them).
+
+    With a ``model``, each visit gets a calibrated ``risk_score`` and the model may raise a
+    visit by one tier (never to urgent, never down), which its reasons then say. ``capacity``
+    (a share of the visits) are marked for follow-up, ``exploration`` of them at random.
 
     Examples
     --------
     >>> from screening.synthetic import generate
     >>> data = generate(200, seed=1)
     >>> s = screen_frames(data.visits, data.interviews)
-    >>> list(s.follow_up["rank"][:3])
-    [1, 2, 3]
+    >>> list(s.follow_up["rank"][:3]), int(s.follow_up["selected"].sum())
+    ([1, 2, 3], 10)
     """
     engine = engine or RuleEngine()
     interviews = interviews if interviews is not None else pd.DataFrame()
     result = engine.run(visits, interviews, progress=progress)
+    tier, reasons, risk, raised = result.tier, result.coded_reasons, None, None
+    if model is not None:
+        if progress:
+            progress("model")
+        risk = model.risk_score(feature_frame(visits, result, engine.catalogue))
+        codes, raised = escalate(np.asarray(result.tier.codes), risk, model.escalation_threshold)
+        tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER))
+        if raised.any():
+            note = getattr(engine.catalogue.settings.escalation_note, engine.lang)
+            reasons = _with_note(reasons, raised, risk, note).dictionary_encode()
     if progress:
         progress("ranking")
-
     ranked = follow_up_list(
         visits,
-        tier=result.tier,
+        tier=tier,
         rule_score=result.rule_score,
         icls_workers=result.icls_workers,
         indicators=result.coded_indicators,
-        reasons=result.coded_reasons,
+        reasons=reasons,
+        risk_score=risk,
+        capacity=capacity_k(len(visits), capacity),
+        exploration_share=exploration,
+        seed=seed,
     )
-    return Screening(
-        ranked, result, visits, interviews, rejected if rejected is not None else pd.DataFrame()
-    )
+    return Screening(ranked, result, visits, interviews,
+                     rejected if rejected is not None else pd.DataFrame(), risk, raised, model)
 
 
-def screen_files(
-    visits_path: str | Path,
-    interviews_path: str | Path | None = None,
-    *,
-    engine: RuleEngine | None = None,
-    progress: Progress | None = None,
-) -> tuple[Screening, LoadResult]:
-    """Load an upload (validating in bulk) and screen its valid rows.
+def screen_files(visits_path: str | Path, interviews_path: str | Path | None = None, *,
+                 progress: Progress | None = None, **options: object
+                 ) -> tuple[Screening, LoadResult]:
+    """Load an upload (validating in bulk) and screen its valid rows (options as
+    :func:`screen_frames`).
 
     Raises :class:`screening.errors.LoaderError` for an unusable file; rejected rows are in
     the returned load result and never stop the good rows.
@@ -82,10 +117,9 @@ def screen_files(
     if progress:
         progress("loading")
     loaded = load_upload(visits_path, interviews_path)
-    screening = screen_frames(
-        loaded.visits, loaded.interviews, engine=engine, progress=progress, rejected=loaded.rejected
-    )
+    screening = screen_frames(loaded.visits, loaded.interviews, progress=progress,
+                              rejected=loaded.rejected, **options)  # type: ignore[arg-type]
     return screening, loaded
 
 
-__all__ = ["Screening", "screen_files", "screen_frames"]
+__all__ = ["CAPACITY", "EXPLORATION", "Screening", "screen_files", "screen_frames"]

@@ -1,5 +1,15 @@
-"""Decisions on top of the rules: ranking the follow-up list (escalation and exploration come
-with the trained model)."""
+"""Decisions on top of the rules: escalation by the model, ranking, and exploration slots.
+
+- **Escalation**: the model may raise a visit by one tier (low to medium, medium to high) when
+  its risk score reaches the threshold chosen on validation data. It never demotes a visit and
+  never makes one urgent: urgent is for the rules alone.
+- **Ranking**: tier first, then risk score, then rule score.
+- **Exploration**: labels exist only where someone followed up, and follow-ups go where the
+  list points. So a share of the follow-up capacity (default 5%) goes to visits drawn at random
+  among the rest; each visit's probability of being selected is recorded, so that training can
+  weight outcomes by its inverse and the exploration slots' hit rate estimates how much forced
+  labour the list leaves unflagged.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +25,9 @@ FOLLOW_UP_COLUMNS: tuple[str, ...] = (
     "rule_score", "icls_workers", "indicators", "reasons", "exploration",
 )  # fmt: skip
 
+#: Columns added after the contract's: the follow-up selection and its probability.
+SELECTION_COLUMNS: tuple[str, ...] = ("selected", "selection_probability")
+
 
 def tier_rank(tier: object) -> np.ndarray:
     """0 for low up to 3 for urgent (-1 for anything else).
@@ -25,6 +38,57 @@ def tier_rank(tier: object) -> np.ndarray:
     if isinstance(tier, pd.Categorical) and list(tier.categories) == list(TIER_ORDER):
         return np.asarray(tier.codes)  # already coded: no strings to look at
     return np.asarray(pd.Categorical(tier, categories=TIER_ORDER).codes)
+
+
+ESCALATION_CAP = 2  # high: escalation stops below urgent
+
+
+def escalate(tier_codes: np.ndarray, risk_score: np.ndarray, threshold: float
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Raise low and medium visits with a risk score at or above ``threshold`` by one tier.
+
+    Returns the new tier codes (0 low .. 3 urgent) and where a visit was escalated.
+
+    >>> escalate(np.array([0, 1, 2, 3, 0]), np.array([0.9, 0.9, 0.9, 0.9, 0.1]), 0.5)[0].tolist()
+    [1, 2, 2, 3, 0]
+    """
+    codes = np.asarray(tier_codes, dtype=np.int8)
+    risk = np.asarray(risk_score, dtype="float64")
+    raised = (risk >= threshold) & (codes < ESCALATION_CAP)
+    return np.where(raised, codes + 1, codes).astype(np.int8), raised
+
+
+def select(order_idx: np.ndarray, capacity: int, exploration_share: float,
+           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Choose the visits to follow up: the top of the list plus random exploration slots.
+
+    Of ``capacity`` slots, ``round(capacity * exploration_share)`` (at least one when the share
+    is positive and there is room) go to visits drawn uniformly at random from those below the
+    top ``capacity - m``. Returns, per visit (in input positions): selected, exploration, and the
+    probability each visit had of being selected (1 for the top; ``m / rest`` below it).
+
+    >>> sel, exp, p = select(np.arange(10), 4, 0.25, np.random.default_rng(0))
+    >>> int(sel.sum()), int(exp.sum()), p[:3].tolist(), round(float(p[5]), 3)
+    (4, 1, [1.0, 1.0, 1.0], 0.143)
+    """
+    n = len(order_idx)
+    capacity = min(capacity, n)
+    m = int(round(capacity * exploration_share))
+    if exploration_share > 0 and m == 0 and capacity > 0:
+        m = 1
+    if capacity >= n:  # everyone is followed up: nothing to explore
+        m = 0
+    top, rest = order_idx[: capacity - m], order_idx[capacity - m :]
+    selected = np.zeros(n, dtype=bool)
+    explore = np.zeros(n, dtype=bool)
+    probability = np.zeros(n)
+    selected[top] = True
+    probability[top] = 1.0
+    if m and len(rest):
+        drawn = rng.choice(rest, size=min(m, len(rest)), replace=False)
+        selected[drawn] = explore[drawn] = True
+        probability[rest] = min(m, len(rest)) / len(rest)
+    return selected, explore, probability
 
 
 def as_text(codes: np.ndarray, categories: object) -> pd.api.extensions.ExtensionArray:
@@ -51,27 +115,23 @@ def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.nd
     return np.lexsort((-rule_score, -risk, -tier_rank(tier)))
 
 
-def follow_up_list(
-    visits: pd.DataFrame,
-    *,
-    tier: object,
-    rule_score: np.ndarray,
-    icls_workers: np.ndarray,
-    indicators: object,
-    reasons: object,
-    risk_score: np.ndarray | None = None,
-    exploration: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Assemble the ranked follow-up list (columns :data:`FOLLOW_UP_COLUMNS`).
+def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,
+                   icls_workers: np.ndarray, indicators: object, reasons: object,
+                   risk_score: np.ndarray | None = None, capacity: int = 0,
+                   exploration_share: float = 0.0, seed: int | None = 0) -> pd.DataFrame:
+    """Assemble the ranked follow-up list (:data:`FOLLOW_UP_COLUMNS` + :data:`SELECTION_COLUMNS`).
 
-    ``risk_score`` is empty (NaN) until a trained model is used; ``exploration`` is false
-    unless the visit was drawn at random for an exploration slot. Text columns are taken
-    row-wise from their arrays without converting them (pyarrow strings stay pyarrow).
+    ``risk_score`` is empty (NaN) without a trained model. ``capacity`` visits are marked
+    ``selected`` for follow-up: the top of the list, plus ``exploration_share`` of the
+    capacity drawn at random below it (``exploration``), each with its ``selection_probability``
+    (see :func:`select`; ``seed`` makes the draw repeatable). Text columns are reordered
+    without converting them (pyarrow strings stay pyarrow).
     """
     n = len(visits)
     risk = np.full(n, np.nan) if risk_score is None else np.asarray(risk_score, dtype="float64")
-    explore = np.zeros(n, dtype=bool) if exploration is None else np.asarray(exploration, bool)
     idx = order(tier, risk, rule_score)
+    selected, explore, probability = select(idx, capacity, exploration_share,
+                                            np.random.default_rng(seed))
 
     def take(values: object) -> object:
         if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
@@ -91,7 +151,10 @@ def follow_up_list(
         "indicators": take(indicators),
         "reasons": take(reasons),
         "exploration": explore[idx],
+        "selected": selected[idx],
+        "selection_probability": probability[idx],
     })  # fmt: skip
 
 
-__all__ = ["FOLLOW_UP_COLUMNS", "follow_up_list", "order", "tier_rank"]
+__all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "as_text", "escalate", "follow_up_list",
+           "order", "select", "tier_rank"]

@@ -80,6 +80,8 @@ def read_list(path: str | Path) -> pd.DataFrame:
         "rule_score": lambda s: pd.to_numeric(s).astype("float64"),
         "icls_workers": lambda s: pd.array(pd.to_numeric(s), dtype="Int64"),
         "exploration": lambda s: s.map(lambda v: str(v).lower() == "true").astype(bool),
+        "selected": lambda s: s.map(lambda v: str(v).lower() == "true").astype(bool),
+        "selection_probability": lambda s: pd.to_numeric(s).astype("float64"),
     }
     for col, conv in typed.items():
         if col in frame:

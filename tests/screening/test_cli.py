@@ -54,7 +54,8 @@ def test_screen_csv_to_stdout(runner):
     assert result.exit_code == EXIT_OK
     header = result.stdout.splitlines()[0]
     assert header == ("rank,visit_id,site_id,region,sector,visit_date,tier,risk_score,"
-                      "rule_score,icls_workers,indicators,reasons,exploration")
+                      "rule_score,icls_workers,indicators,reasons,exploration,"
+                      "selected,selection_probability")
     assert len(result.stdout.strip().splitlines()) >= 301
 
 

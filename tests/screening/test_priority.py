@@ -2,8 +2,16 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from screening.priority import FOLLOW_UP_COLUMNS, follow_up_list, order
+from screening.priority import (
+    FOLLOW_UP_COLUMNS,
+    SELECTION_COLUMNS,
+    escalate,
+    follow_up_list,
+    order,
+    select,
+)
 from tests.conftest import make_visits
 
 
@@ -33,7 +41,7 @@ def test_follow_up_list_columns_and_ranks():
         indicators=np.array(["", "ICLS-FL-WORKERS", "X"], dtype=object),
         reasons=np.array(["", "because", "why"], dtype=object),
     )
-    assert tuple(ranked.columns) == FOLLOW_UP_COLUMNS
+    assert tuple(ranked.columns) == FOLLOW_UP_COLUMNS + SELECTION_COLUMNS
     assert ranked["visit_id"].tolist() == ["V2", "V3", "V1"]
     assert ranked["rank"].tolist() == [1, 2, 3]
     assert ranked["risk_score"].isna().all(), "no model yet: risk_score stays empty"
@@ -42,3 +50,57 @@ def test_follow_up_list_columns_and_ranks():
     assert not ranked["exploration"].any()
     assert ranked.loc[0, "reasons"] == "because"
     assert isinstance(ranked.loc[0, "visit_date"], pd.Timestamp)
+
+
+def test_escalation_raises_one_tier_never_to_urgent_never_down():
+    tiers = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    risk = np.array([0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1])
+    codes, raised = escalate(tiers, risk, threshold=0.5)
+    assert codes.tolist() == [1, 2, 2, 3, 0, 1, 2, 3]
+    assert raised.tolist() == [True, True, False, False, False, False, False, False]
+    assert (codes >= tiers).all()
+
+
+@pytest.mark.parametrize("n, capacity, share, top, explored", [
+    (1000, 50, 0.05, 48, 2), (1000, 50, 0.0, 50, 0), (300, 15, 0.05, 14, 1),
+    (10, 10, 0.05, 10, 0), (5, 10, 0.5, 5, 0),
+], ids=["default", "no-exploration", "sample", "capacity=all", "capacity>visits"])
+def test_exploration_share_and_recorded_probabilities(n, capacity, share, top, explored):
+    order_idx = np.random.default_rng(1).permutation(n)
+    selected, explore, probability = select(order_idx, capacity, share,
+                                            np.random.default_rng(2))
+    assert int(explore.sum()) == explored
+    assert int(selected.sum()) == min(capacity, n)
+    top_positions = order_idx[:top]
+    assert selected[top_positions].all() and (probability[top_positions] == 1.0).all()
+    rest = order_idx[top:]
+    assert explore[rest].sum() == explored and not explore[top_positions].any()
+    if explored:
+        assert np.allclose(probability[rest], explored / len(rest))
+        # the drawn visits are spread over the rest, not the next ones in line
+    else:
+        assert (probability[rest] == 0).all()
+
+
+def test_exploration_draws_uniformly():
+    order_idx = np.arange(100)
+    counts = np.zeros(100)
+    for seed in range(2000):
+        _, explore, _ = select(order_idx, 10, 0.2, np.random.default_rng(seed))
+        counts += explore
+    below = counts[8:]  # 2 slots drawn among 92 visits
+    assert counts[:8].sum() == 0
+    expected = 2000 * 2 / 92
+    assert np.all(np.abs(below - expected) < 5 * np.sqrt(expected))
+
+
+def test_follow_up_list_marks_selection():
+    visits = make_visits(*[{} for _ in range(40)])
+    ranked = follow_up_list(
+        visits, tier=np.array(["low"] * 40, dtype=object), rule_score=np.arange(40.0),
+        icls_workers=np.full(40, np.nan), indicators=np.array([""] * 40, dtype=object),
+        reasons=np.array([""] * 40, dtype=object), capacity=10, exploration_share=0.2, seed=3)
+    assert ranked["selected"].sum() == 10
+    assert ranked["selected"].head(8).all()
+    assert ranked["exploration"].sum() == 2 and not ranked["exploration"].head(8).any()
+    assert (ranked.loc[ranked["exploration"], "selection_probability"] == 2 / 32).all()
