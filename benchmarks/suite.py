@@ -183,11 +183,49 @@ def bench_validate_csv() -> list[dict]:
     ]
 
 
+def bench_train() -> list[dict]:
+    """Training (engine, features, booster, calibration, evaluation) on 100k + ~300k."""
+    from screening.training import train
+
+    data = _data(100_000)
+    seconds, peak, (_, report) = measure(lambda: train(data.visits, data.interviews,
+                                                       data.outcomes))
+    return [{
+        "benchmark": "train: engine, features, boosted trees, calibration, held-out evaluation",
+        "rows": f"{len(data.visits):,} visits + {len(data.interviews):,} interviews",
+        "seconds": seconds, "rows_per_s": len(data.visits) / seconds, "peak_rss": peak,
+        "target": "< 60 s", "ok": seconds < 60,
+        "note": f"{report.facts['iterations']} boosting iterations",
+    }]
+
+
+def bench_score() -> list[dict]:
+    """Rules + model on 1M visits + ~3M interviews, in memory, to the follow-up list."""
+    from indicators import load_catalogue
+    from screening.pipeline import screen_frames
+    from screening.versions import load
+
+    data = _data()
+    model = load("default", load_catalogue())
+    seconds, peak, screening = measure(
+        lambda: screen_frames(data.visits, data.interviews, model=model))
+    escalated = int(screening.escalated.sum())
+    return [{
+        "benchmark": "score with rules + model (models/default) to the ranked follow-up list",
+        "rows": f"{len(data.visits):,} visits + {len(data.interviews):,} interviews",
+        "seconds": seconds, "rows_per_s": len(data.visits) / seconds, "peak_rss": peak,
+        "target": "< 10 s, < 4 GB", "ok": seconds < 10 and peak < 4 * GB,
+        "note": f"{escalated:,} visits escalated by the model",
+    }]
+
+
 BENCHMARKS = {
     "engine": bench_engine,
     "rule_engine": bench_rule_engine,
     "screen_parquet": bench_screen_parquet,
     "validate_csv": bench_validate_csv,
+    "train": bench_train,
+    "score": bench_score,
 }
 
 if __name__ == "__main__":

@@ -44,27 +44,27 @@ def site_history(visits: pd.DataFrame, rule_score: np.ndarray, tier_rank: np.nda
     [[0.0, nan, 0.0], [1.0, 9.0, 1.0], [0.0, nan, 0.0]]
     """
     n = len(visits)
-    frame = pd.DataFrame({
-        "site": visits["site_id"].to_numpy(),
-        "date": pd.to_datetime(visits["visit_date"]).to_numpy(),
-        "score": np.asarray(rule_score, dtype="float64"),
-        "alarm": (np.asarray(tier_rank) >= 2).astype("float64"),
-        "pos": np.arange(n),
-    })  # fmt: skip
-    frame = frame.sort_values(["site", "date", "pos"], kind="stable")
-    by_site = frame.groupby("site", sort=False)
-    prior_visits = by_site.cumcount().to_numpy(dtype="float64")
-    prior_max = by_site["score"].cummax().to_numpy()
-    prior_alarm = by_site["alarm"].cummax().to_numpy()
+    site = pd.factorize(visits["site_id"])[0]
+    date = _nanos(visits["visit_date"])
+    order = np.lexsort((np.arange(n), date, site))  # by site, then date, then upload order
+    site_sorted = site[order]
+    start = np.append(True, site_sorted[1:] != site_sorted[:-1]) if n else np.zeros(0, bool)
+    group_start = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    prior_visits = (np.arange(n) - group_start).astype("float64")
+    # running maximum within each site: lift each site above the previous ones, then undo
+    score = np.asarray(rule_score, dtype="float64")[order]
+    alarm = (np.asarray(tier_rank)[order] >= 2).astype("float64")
+    lift = site_sorted * (max(float(score.max(initial=0)), 1.0) + 1.0)
+    running_max = np.maximum.accumulate(score + lift) - lift
+    running_alarm = np.maximum.accumulate(alarm + 2.0 * site_sorted) - 2.0 * site_sorted
     first = prior_visits == 0
-    # shift by one within each site: what was true *before* this visit
-    shifted_max = np.where(first, np.nan, np.roll(prior_max, 1))
-    shifted_alarm = np.where(first, 0.0, np.roll(prior_alarm, 1))
-    out = pd.DataFrame(index=frame["pos"].to_numpy())
-    out["prior_visits"] = prior_visits
-    out["prior_max_rule_score"] = shifted_max
-    out["prior_urgent_or_high"] = shifted_alarm
-    out = out.sort_index()
+    out = pd.DataFrame(index=range(n))
+    for name, values in (("prior_visits", prior_visits),
+                         ("prior_max_rule_score", np.where(first, np.nan, np.roll(running_max, 1))),
+                         ("prior_urgent_or_high", np.where(first, 0.0, np.roll(running_alarm, 1)))):
+        column = np.empty(n)
+        column[order] = values
+        out[name] = column
     fl, lv = _prior_outcomes(visits, outcomes)
     out["prior_forced_labour"] = fl
     out["prior_labour_violation"] = lv

@@ -79,9 +79,8 @@ def feature_frame(visits: pd.DataFrame, result: EngineResult, catalogue: Catalog
     for name in names:
         if name in result.features:
             columns[name] = np.asarray(result.features[name], dtype="float64")
-    sector = visits["sector"].astype(object).to_numpy()
     for s in SECTORS:
-        columns[f"sector:{s}"] = (sector == s).astype("float64")
+        columns[f"sector:{s}"] = (visits["sector"] == s).to_numpy(dtype="float64")
     fired = result.fired.to_numpy()
     for j, ind in enumerate(catalogue.site):
         columns[f"fired:{ind.id}"] = fired[:, j].astype("float64")
@@ -133,7 +132,12 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             missing = [c for c in self.columns_ if c not in X.columns]
             if missing:
                 raise ValueError(f"The frame lacks the feature column(s) {missing[:5]}.")
-            return X[self.columns_].to_numpy(dtype="float64")
+            # column by column into Fortran order: the trees predict several times faster
+            # on it than on the row-major matrix pandas would interleave
+            out = np.empty((len(X), len(self.columns_)), dtype="float64", order="F")
+            for j, name in enumerate(self.columns_):
+                out[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)
+            return out
         array = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
                               dtype="float64")
         return array[:, self.columns_]
