@@ -25,6 +25,7 @@ Choices, and why:
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -214,8 +215,12 @@ def fit(frame: pd.DataFrame, labels: np.ndarray, dates: pd.Series, *,
     positives_cal = int(y[cal_rows].sum())
     method = "isotonic" if positives_cal >= 100 else "sigmoid"
     calibrated = CalibratedClassifierCV(FrozenEstimator(model), method=method)
-    calibrated.fit(frame.iloc[cal_rows], y[cal_rows],
-                   sample_weight=None if weights is None else weights[cal_rows])
+    with warnings.catch_warnings():
+        # the booster is frozen (already fitted with the weights): that the weights reach only
+        # the calibration is exactly what is meant here
+        warnings.filterwarnings("ignore", message="Since FrozenEstimator does not appear")
+        calibrated.fit(frame.iloc[cal_rows], y[cal_rows],
+                       sample_weight=None if weights is None else weights[cal_rows])
     facts = {"fit_rows": len(fit_rows), "calibration_rows": cal_rows,
              "fit_positives": int(y[fit_rows].sum()), "calibration_positives": positives_cal,
              "calibration_method": method,

@@ -217,3 +217,12 @@ def test_models_folder_default_is_the_project(monkeypatch):
     monkeypatch.delenv("SCREENING_MODELS_DIR", raising=False)
     assert versions.models_dir() == ROOT / "models"
     shutil.rmtree(ROOT / "models" / "__pycache__", ignore_errors=True)
+
+
+def test_inverse_selection_weights(data, engine):
+    with pytest.raises(ValueError, match="selection_probability"):
+        train(data.visits, data.interviews, data.outcomes, engine=engine, ipw=True)
+    outcomes = data.outcomes.assign(selection_probability=0.5)
+    model, report = train(data.visits, data.interviews, outcomes, engine=engine, ipw=True)
+    assert report.facts["ipw"] is True
+    assert 0 <= report.probability["brier"] < report.probability["brier_prevalence_baseline"]
