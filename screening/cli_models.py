@@ -47,7 +47,7 @@ def print_report(report, title: str) -> None:  # noqa: ANN001
              + (f"; uncalibrated booster: {p['brier_uncalibrated']:.5f})"
                 if "brier_uncalibrated" in p else ")")]
     console.print("\n".join(lines))
-    console.print(_frame_table(report.calibration, "Calibration (bins of equal size)",
+    console.print(_frame_table(report.calibration, "Calibration (bins of predicted probability)",
                                {"mean_predicted": "{:.4f}", "observed": "{:.4f}"}))
     for name, table in (("sector", report.by_sector), ("region", report.by_region)):
         console.print(_frame_table(table.reset_index(names=name), f"recall@k by {name}",

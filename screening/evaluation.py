@@ -139,13 +139,21 @@ def _expected_selection(score: np.ndarray, k: int) -> np.ndarray:
 
 def calibration_table(y_true: np.ndarray, probability: np.ndarray, bins: int = 10
                       ) -> pd.DataFrame:
-    """Mean predicted probability against the observed rate, in bins of equal visit counts."""
-    frame = pd.DataFrame({"p": probability, "y": np.asarray(y_true, dtype="float64")})
-    frame["bin"] = pd.qcut(frame["p"].rank(method="first"), q=min(bins, len(frame)),
-                           labels=False)
-    table = frame.groupby("bin").agg(visits=("y", "size"), mean_predicted=("p", "mean"),
-                                     observed=("y", "mean"))
-    return table.reset_index(drop=True)
+    """Mean predicted probability against the observed rate, in ``bins`` equal-width bins of
+    predicted probability (empty bins left out), as scikit-learn's ``calibration_curve``.
+
+    >>> calibration_table(np.array([0, 1, 1, 0]), np.array([0.05, 0.95, 0.9, 0.1]))[
+    ...     ["bin", "visits", "observed"]].values.tolist()
+    [['0.0-0.1', 1, 0.0], ['0.1-0.2', 1, 0.0], ['0.9-1.0', 2, 1.0]]
+    """
+    p = np.clip(np.asarray(probability, dtype="float64"), 0, 1)
+    index = np.minimum((p * bins).astype(int), bins - 1)
+    frame = pd.DataFrame({"index": index, "p": p, "y": np.asarray(y_true, dtype="float64")})
+    table = frame.groupby("index").agg(visits=("y", "size"), mean_predicted=("p", "mean"),
+                                       observed=("y", "mean")).reset_index()
+    edges = table["index"] / bins
+    table.insert(0, "bin", [f"{lo:.1f}-{lo + 1 / bins:.1f}" for lo in edges])
+    return table.drop(columns="index")
 
 
 def probability_metrics(y_true: np.ndarray, probability: np.ndarray) -> dict[str, float]:

@@ -84,10 +84,13 @@ def test_recall_by_group_and_gap():
     assert table.loc["b", "gap"] == pytest.approx(-2 / 3)
 
 
-def test_calibration_table_bins_of_equal_size():
+def test_calibration_table_equal_width_bins():
     rng = np.random.default_rng(0)
-    p = rng.random(1000)
-    y = (rng.random(1000) < p).astype(int)
+    p = rng.random(10_000)
+    y = (rng.random(10_000) < p).astype(int)
     table = calibration_table(y, p, bins=10)
-    assert (table["visits"] == 100).all()
-    assert np.allclose(table["mean_predicted"], table["observed"], atol=0.12)
+    assert table["bin"].tolist()[0] == "0.0-0.1" and len(table) == 10
+    assert table["visits"].sum() == 10_000
+    assert np.allclose(table["mean_predicted"], table["observed"], atol=0.05)
+    sparse = calibration_table(np.array([0, 1]), np.array([0.01, 0.99]))
+    assert sparse["bin"].tolist() == ["0.0-0.1", "0.9-1.0"], "empty bins are left out"
