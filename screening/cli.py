@@ -298,13 +298,14 @@ def indicators(lang: str, fmt: str) -> None:
     default=None,
     help="Interviews file [default: examples/interviews.csv with the default visits].",
 )
+@click.option("--model", "model_name", default=None, metavar="VERSION",
+              help="Model version for the risk score (and any escalation it made).")
 @lang_option
-def explain(
-    visit_ids: tuple[str, ...], visits: Path | None, interviews: Path | None, lang: str
-) -> None:
+def explain(visit_ids: tuple[str, ...], visits: Path | None, interviews: Path | None,
+            model_name: str | None, lang: str) -> None:
     """Explain why VISIT_IDS got their tier: every fired indicator with its evidence and
-    framework references, the rules that could not be checked, and each interviewed
-    worker's ICLS result."""
+    framework references, the rules that could not be checked, each interviewed worker's
+    ICLS result, and with --model the risk score and any escalation."""
     from screening.explain import explain_visit
     from screening.pipeline import screen_files
 
@@ -315,7 +316,9 @@ def explain(
         err.print(f"Explaining from {visits}" + (f" and {interviews}" if interviews else ""))
     engine = _engine(lang)
     try:
-        screening, _ = screen_files(visits, interviews, engine=engine)
+        screening, _ = screen_files(
+            visits, interviews, engine=engine,
+            model=_model(model_name, engine) if model_name else None)
     except LoaderError as exc:
         _fail(str(exc))
         return

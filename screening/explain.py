@@ -71,7 +71,10 @@ def explanation(screening: Screening, engine: RuleEngine, visit_id: str) -> dict
             if wrow[ind.id] == 1:
                 signs[ind.spec.icls or "other"].append(ind.id)
         workers.append({"worker_ref": ref, "icls": wrow["icls"], **signs})
-    return {"summary": summary.to_dict(), "fired": fired, "unknown": unknown, "workers": workers}
+    escalated = bool(screening.escalated[row]) if screening.escalated is not None else False
+    threshold = screening.model.escalation_threshold if screening.model is not None else None
+    return {"summary": summary.to_dict(), "fired": fired, "unknown": unknown, "workers": workers,
+            "escalated": escalated, "escalation_threshold": threshold}
 
 
 def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> list[Any]:
@@ -96,6 +99,11 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         f"risk score {risk} · ICLS workers {icls}"
     )
     out: list[Any] = [Panel(head, expand=False)]
+    if data["escalated"]:
+        out.append(Text(f"The model raised this visit one tier: its risk score "
+                        f"{s['risk_score']:.2f} reaches the model's escalation threshold "
+                        f"{data['escalation_threshold']:.2f}. The rules alone gave one tier "
+                        "lower."))
     table = Table(title="Fired indicators (strongest first)", show_lines=True)
     for col in ("indicator", "weight", "evidence", "frameworks"):
         table.add_column(col, overflow="fold")

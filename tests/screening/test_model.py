@@ -226,3 +226,22 @@ def test_inverse_selection_weights(data, engine):
     model, report = train(data.visits, data.interviews, outcomes, engine=engine, ipw=True)
     assert report.facts["ipw"] is True
     assert 0 <= report.probability["brier"] < report.probability["brier_prevalence_baseline"]
+
+
+def test_explain_says_when_the_model_raised_a_visit(trained, data, engine):
+    from rich.console import Console
+
+    from screening.explain import explain_visit, explanation
+
+    import dataclasses
+
+    model = dataclasses.replace(trained[0], escalation_threshold=0.02)  # escalate readily
+    screening = screen_frames(data.visits, data.interviews, engine=engine, model=model)
+    raised = np.flatnonzero(screening.escalated)
+    assert len(raised), "with this threshold the model escalates some visits"
+    visit_id = str(screening.visits["visit_id"].iloc[raised[0]])
+    assert explanation(screening, engine, visit_id)["escalated"] is True
+    console = Console(width=200, record=True)
+    for part in explain_visit(screening, engine, visit_id):
+        console.print(part)
+    assert "The model raised this visit one tier" in console.export_text()
