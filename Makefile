@@ -6,7 +6,7 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint bench clean
+.PHONY: run screen test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(RUN_STAMP)
 
-## Screen the bundled sample: a table of the top of the list, the whole list in out/follow-up.csv.
+## Serve the API on 127.0.0.1:8000 with the embedded SQLite store, seeded with examples/ on
+## first start (prints the address and demo tokens).
 run: $(RUN_STAMP)
+	$(BIN)/screening serve --host 127.0.0.1 --port 8000
+
+## One-shot: screen the bundled sample, print the top of the list, write out/follow-up.csv.
+screen: $(RUN_STAMP)
 	$(BIN)/screening screen examples/visits.csv --interviews examples/interviews.csv \
 		--model default --top 15 --out out/follow-up.csv
 
@@ -40,6 +45,7 @@ lint: $(TEST_STAMP)
 ## Speed and memory benchmarks (not tests): prints tables with ratios measured in the same run.
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.service
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out data .pytest_cache

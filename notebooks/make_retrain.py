@@ -49,7 +49,10 @@ Top to bottom:
 - `VISITS`: the visits table (`.csv`, `.xlsx`, `.json` or `.parquet`, the upload format in the
   README); an `.xlsx` or `.json` file may hold the interviews too;
 - `INTERVIEWS`: the interviews table, or `None` when `VISITS` holds them (or none were taken);
-- `OUTCOMES`: the follow-up outcomes (`visit_id, outcome, decided_on, source`).
+- `OUTCOMES`: the follow-up outcomes (`visit_id, outcome, decided_on, source`);
+- or `FROM_STORE = True`: the service's store instead of files (the current visits, their
+  interviews and the decided reviews, with the exploration flags and selection probabilities
+  of the follow-up list they were chosen from).
 
 Paths are relative to the folder the notebook runs in (usually `notebooks/`), or absolute.
 Rows that fail validation are listed and left out; the good rows are used. With
@@ -77,6 +80,7 @@ SMALL = os.environ.get("SCREENING_NOTEBOOK_SMALL") == "1"  # quick run for the t
 VISITS = None  # e.g. "../data/visits.csv"
 INTERVIEWS = None  # e.g. "../data/interviews.csv"; None: in VISITS, or no interviews
 OUTCOMES = None  # e.g. "../data/outcomes.csv"; None = synthetic data
+FROM_STORE = False  # True: the service's store (SCREENING_DATA_DIR / SCREENING_DATABASE_URL)
 N_VISITS = 6_000 if SMALL else 50_000  # synthetic visits (only when OUTCOMES is None)
 SEED = 0  # synthetic data, exploration draw and model fitting
 CAPACITY = 0.05  # share of visits the inspectorate can follow up
@@ -150,7 +154,19 @@ evaluate.
 ''')
 
 code("data", '''
-if OUTCOMES is None:
+if FROM_STORE:  # visits, interviews and decided reviews, with exploration flags
+    from screening.api.app import ServiceSettings
+    from screening.store import migrate, outcomes_frame
+    from screening.store.frames import stored_frames
+
+    store = migrate(ServiceSettings.from_env().store)
+    visits, interviews = stored_frames(store)
+    outcomes = outcomes_frame(store)
+    display(Markdown(f"**From the store**: {len(visits):,} visits, {len(outcomes):,} decided "
+                     f"outcomes, {int(outcomes['exploration'].fillna(False).sum()):,} of them "
+                     "from exploration slots (`selection_probability` lets training weight "
+                     "them)."))
+elif OUTCOMES is None:
     data = generate(N_VISITS, seed=SEED)
     visits, interviews, outcomes = data.visits, data.interviews, data.outcomes
     display(Markdown(f"**Synthetic data**: {N_VISITS:,} visits, seed {SEED} "
@@ -172,7 +188,7 @@ else:
     visits, interviews, outcomes = upload.visits, upload.interviews, outcome_file.outcomes
 # as `screening train` does, files whose every outcome comes from screening.synthetic count as
 # synthetic too: the card of a model saved from them says so
-SYNTHETIC = OUTCOMES is None or bool(
+SYNTHETIC = (OUTCOMES is None and not FROM_STORE) or bool(
     len(outcomes) and "source" in outcomes and outcomes["source"].eq("synthetic").all())
 
 matched = outcomes["visit_id"].isin(visits["visit_id"])

@@ -380,7 +380,7 @@ def synth(n_visits: int, seed: int, out: Path, fmt: str, prevalence: float) -> N
 
 
 # the model commands (train, evaluate, models) register themselves on `main`
-from screening import cli_models  # noqa: E402, F401
+from screening import cli_models, cli_service  # noqa: E402, F401
 
 if __name__ == "__main__":  # pragma: no cover - `python -m screening.cli`
     from screening.cli import main as registered  # the module the commands registered on

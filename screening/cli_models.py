@@ -30,6 +30,20 @@ def _load_labelled(visits: Path, interviews: Path | None, outcomes: Path):  # no
     return upload.visits, upload.interviews, labels.outcomes, rejected
 
 
+def _from_store():  # noqa: ANN202
+    """Visits, interviews and outcomes from the service's store (settings from the env)."""
+    from screening.api.app import ServiceSettings
+    from screening.store import migrate, outcomes_frame
+    from screening.store.frames import stored_frames
+
+    engine = migrate(ServiceSettings.from_env().store)
+    visits, interviews = stored_frames(engine)
+    outcomes = outcomes_frame(engine)
+    err.print(f"From the store: {len(visits):,} visits, {len(outcomes):,} decided outcomes "
+              f"({int(outcomes['exploration'].fillna(False).sum()):,} from exploration slots).")
+    return visits, interviews, outcomes, 0
+
+
 def print_report(report, title: str) -> None:  # noqa: ANN001
     """Print an evaluation report as tables."""
     console = _out()
@@ -78,10 +92,13 @@ def _frame_table(frame: pd.DataFrame, title: str, formats: dict[str, str]) -> Ta
 
 
 @main.command()
-@click.option("--visits", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--visits", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--interviews", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--outcomes", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.option("--outcomes", type=click.Path(dir_okay=False, path_type=Path),
               help="Follow-up outcomes: visit_id, outcome, decided_on, source.")
+@click.option("--from-store", is_flag=True,
+              help="Train on the service's store: its visits, interviews and decided reviews "
+                   "(with exploration flags and selection probabilities).")
 @click.option("--out", required=True, metavar="VERSION",
               help="Name of the new model version (a folder in the models folder).")
 @click.option("--test-share", type=click.FloatRange(0.05, 0.5), default=0.2, show_default=True,
@@ -92,10 +109,11 @@ def _frame_table(frame: pd.DataFrame, title: str, formats: dict[str, str]) -> Ta
               help="Say on the card that the data is synthetic [default: when every outcome's "
                    "source is 'synthetic'].")
 @capacity_options
-def train(visits: Path, interviews: Path | None, outcomes: Path, out: str, test_share: float,
-          ipw: bool, synthetic: bool | None, capacity: float, exploration: float,
-          seed: int) -> None:
-    """Train a model version from follow-up outcomes and write it with its card and plots."""
+def train(visits: Path | None, interviews: Path | None, outcomes: Path | None, from_store: bool,
+          out: str, test_share: float, ipw: bool, synthetic: bool | None, capacity: float,
+          exploration: float, seed: int) -> None:
+    """Train a model version from follow-up outcomes (files, or --from-store) and write it
+    with its card and plots."""
     from screening.training import train as fit_model
     from screening.versions import ModelError, models_dir, resolve, save
 
@@ -106,7 +124,12 @@ def train(visits: Path, interviews: Path | None, outcomes: Path, out: str, test_
     if (folder / "card.json").exists():
         _fail(f"Model version {folder} exists already; choose another --out.")
     engine = _engine("en")
-    v, i, o, rejected = _load_labelled(visits, interviews, outcomes)
+    if from_store:
+        v, i, o, rejected = _from_store()
+    elif visits and outcomes:
+        v, i, o, rejected = _load_labelled(visits, interviews, outcomes)
+    else:
+        _fail("Give --visits and --outcomes (and --interviews), or --from-store.")
     if synthetic is None:
         synthetic = bool(len(o)) and bool((o.get("source") == "synthetic").all())
     err.print(f"Training on {len(o):,} outcomes ({len(v):,} visits, {len(i):,} interviews)...")

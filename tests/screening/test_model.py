@@ -229,11 +229,11 @@ def test_inverse_selection_weights(data, engine):
 
 
 def test_explain_says_when_the_model_raised_a_visit(trained, data, engine):
+    import dataclasses
+
     from rich.console import Console
 
     from screening.explain import explain_visit, explanation
-
-    import dataclasses
 
     model = dataclasses.replace(trained[0], escalation_threshold=0.02)  # escalate readily
     screening = screen_frames(data.visits, data.interviews, engine=engine, model=model)

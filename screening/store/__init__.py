@@ -1,0 +1,62 @@
+"""The store: uploads with receipts, visits, screenings, reviews, users and the audit log.
+
+SQLAlchemy 2 tables with Alembic migrations, on a SQLite file by default (WAL mode) or on
+PostgreSQL when ``SCREENING_DATABASE_URL`` says so. Typical use::
+
+    from screening.store import StoreSettings, migrate, store_upload
+    engine = migrate(StoreSettings.from_env())
+    receipt = store_upload(engine, user=user, file_name="visits.csv", content=data,
+                           loaded=loaded, screening=screening)
+"""
+
+from screening.store.accounts import audit, authenticate, create_user, issue_token, revoke_token
+from screening.store.engine import (
+    StoreError,
+    StoreSettings,
+    create_engine_for,
+    migrate,
+    transaction,
+)
+from screening.store.queries import NO_REVIEW, follow_up_frame, visit_detail
+from screening.store.reviews import UnknownVisitError, outcomes_frame, record_review
+from screening.store.tables import (
+    APPEND_ONLY_MESSAGE,
+    ROLES,
+    AppendOnlyError,
+    AuditEntry,
+    Review,
+    Upload,
+    User,
+)
+from screening.store.uploads import ALREADY_STORED, Receipt, RejectedCell, receipt_of, store_upload
+
+__all__ = [
+    "ALREADY_STORED",
+    "APPEND_ONLY_MESSAGE",
+    "NO_REVIEW",
+    "ROLES",
+    "AppendOnlyError",
+    "AuditEntry",
+    "Receipt",
+    "RejectedCell",
+    "Review",
+    "StoreError",
+    "StoreSettings",
+    "UnknownVisitError",
+    "Upload",
+    "User",
+    "audit",
+    "authenticate",
+    "create_engine_for",
+    "create_user",
+    "follow_up_frame",
+    "issue_token",
+    "migrate",
+    "outcomes_frame",
+    "receipt_of",
+    "record_review",
+    "revoke_token",
+    "store_upload",
+    "transaction",
+    "visit_detail",
+]

@@ -1,0 +1,193 @@
+"""Users, API tokens (stored as sha256 only) and the append-only audit log."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from screening.store.engine import StoreError, transaction
+from screening.store.tables import ROLES, ApiToken, AuditEntry, User, utcnow
+
+PREFIX_LENGTH = 8
+"""Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
+
+
+def hash_token(token: str) -> str:
+    """The sha256 of a token, as stored in ``api_tokens.token_sha256``.
+
+    Examples
+    --------
+    >>> hash_token("abc")[:16]
+    'ba7816bf8f01cfea'
+    """
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def user_id_of(user: User | int | None) -> int | None:
+    """The id of a user given as a :class:`User`, an id or ``None``."""
+    return user.id if isinstance(user, User) else user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        close = difflib.get_close_matches(str(role), ROLES, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise StoreError(f"The role must be one of {', '.join(ROLES)}. Got '{role}' instead."
+                         + hint)
+
+
+def issue_token(bind: Session | Engine, user: User | int) -> str:
+    """Issue a new API token for a user and return it; only its sha256 is stored.
+
+    Parameters
+    ----------
+    bind : Session or Engine
+        With a session, the caller commits.
+    user : User or int
+
+    Returns
+    -------
+    str
+        The token, shown once (``secrets.token_urlsafe(32)``).
+    """
+    token = secrets.token_urlsafe(32)
+    with transaction(bind) as session:
+        session.add(ApiToken(user_id=user_id_of(user), token_sha256=hash_token(token),
+                             prefix=token[:PREFIX_LENGTH]))
+    return token
+
+
+def create_user(bind: Session | Engine, name: str, role: str, *,
+                by: User | int | None = None) -> tuple[User, str]:
+    """Create a user with a role and a first API token.
+
+    Parameters
+    ----------
+    bind : Session or Engine
+        With a session, the caller commits.
+    name : str
+        Unique name of the user.
+    role : {"inspector", "monitor", "analyst", "admin"}
+    by : User or int, optional
+        Who creates the user (for the audit log).
+
+    Returns
+    -------
+    user : User
+    token : str
+        The API token in clear; it is not stored and cannot be shown again.
+
+    Raises
+    ------
+    StoreError
+        The role is unknown, the name is empty or already taken.
+    """
+    _check_role(role)
+    name = (name or "").strip()
+    if not name:
+        raise StoreError("A user needs a name; the name given is empty.")
+    with transaction(bind) as session:
+        if session.scalar(select(User.id).where(User.name == name)) is not None:
+            raise StoreError(f"A user named '{name}' already exists; choose another name.")
+        user = User(name=name, role=role)
+        session.add(user)
+        session.flush()
+        token = issue_token(session, user)
+        audit(session, by, "user.create", "user", user.id, name=name, role=role)
+    return user, token
+
+
+def authenticate(bind: Session | Engine, token: str | None) -> User | None:
+    """The active user a token belongs to, or ``None`` for an unknown or revoked token.
+
+    Parameters
+    ----------
+    bind : Session or Engine
+    token : str or None
+        The token in clear, as the client sent it.
+
+    Returns
+    -------
+    User or None
+    """
+    if not token:
+        return None
+    digest = hash_token(token)
+    with transaction(bind, write=False) as session:
+        row = session.execute(
+            select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.token_sha256 == digest)
+        ).first()
+        if row is None:
+            return None
+        stored, user = row
+        if not hmac.compare_digest(stored.token_sha256, digest):  # belt and braces
+            return None
+        if stored.revoked_at is not None or not user.active:
+            return None
+        return user
+
+
+def revoke_token(bind: Session | Engine, prefix: str, *, by: User | int | None = None) -> int:
+    """Revoke the tokens that start with ``prefix``; returns how many were revoked.
+
+    Parameters
+    ----------
+    bind : Session or Engine
+    prefix : str
+        The prefix shown for the token (at least 8 characters).
+    by : User or int, optional
+        Who revokes (for the audit log).
+
+    Returns
+    -------
+    int
+    """
+    if len(prefix) < PREFIX_LENGTH:
+        raise StoreError(f"A token prefix has {PREFIX_LENGTH} characters. Got '{prefix}' instead.")
+    with transaction(bind) as session:
+        tokens = session.scalars(select(ApiToken).where(
+            ApiToken.prefix == prefix[:PREFIX_LENGTH], ApiToken.revoked_at.is_(None))).all()
+        for token in tokens:
+            token.revoked_at = utcnow()
+            audit(session, by, "token.revoke", "api_token", token.id, prefix=token.prefix)
+    return len(tokens)
+
+
+def audit(session: Session, user: User | int | None, action: str,
+          object_type: str | None = None, object_id: object = None,
+          **details: Any) -> AuditEntry:
+    """Append one entry to the audit log, in the session's transaction.
+
+    Parameters
+    ----------
+    session : Session
+        The entry commits or rolls back with what it records.
+    user : User or int or None
+        Who acted (``None`` for the system).
+    action : str
+        What was done, e.g. ``"upload"``, ``"review"``, ``"export"``, ``"sign_in"``.
+    object_type, object_id : str, optional
+        What it was done to.
+    **details
+        JSON-serialisable facts worth keeping.
+
+    Returns
+    -------
+    AuditEntry
+    """
+    entry = AuditEntry(user_id=user_id_of(user), action=action, object_type=object_type,
+                       object_id=None if object_id is None else str(object_id),
+                       details=details)
+    session.add(entry)
+    return entry
+
+
+__all__ = ["audit", "authenticate", "create_user", "hash_token", "issue_token", "revoke_token",
+           "user_id_of"]

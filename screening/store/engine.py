@@ -1,0 +1,228 @@
+"""Store settings, engines for SQLite and PostgreSQL, migrations and transactions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from screening.errors import ScreeningError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_FILE = "screening.sqlite3"
+_MIGRATION_LOCK = 0x5C12EE17  # advisory lock key of the store's migrations on PostgreSQL
+
+
+class StoreError(ScreeningError):
+    """The store refused an operation (unknown visit, bad review, unknown role, ...)."""
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """Where the store keeps its data. Each field names its environment variable and help.
+
+    Parameters
+    ----------
+    data_dir : Path
+        The data folder; the default SQLite file lives in it.
+    database_url : str
+        A SQLAlchemy URL; empty means the SQLite file ``<data_dir>/screening.sqlite3``.
+
+    Examples
+    --------
+    >>> s = StoreSettings.from_env({"SCREENING_DATA_DIR": "/srv/screening"})
+    >>> s.url
+    'sqlite:////srv/screening/screening.sqlite3'
+    >>> StoreSettings.from_env({"SCREENING_DATABASE_URL": "postgresql://db/x"}).url
+    'postgresql+psycopg://db/x'
+    """
+
+    data_dir: Path = field(default=REPO_ROOT / "data", metadata={
+        "env": "SCREENING_DATA_DIR",
+        "help": "Data folder of the service; the embedded SQLite store is a file in it.",
+    })  # fmt: skip
+    database_url: str = field(default="", metadata={
+        "env": "SCREENING_DATABASE_URL",
+        "help": "SQLAlchemy URL of the store (e.g. postgresql://user@host/db); empty for the "
+                "SQLite file screening.sqlite3 in the data folder.",
+    })  # fmt: skip
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
+        """Read the settings from environment variables (unset or empty ones take defaults).
+
+        Parameters
+        ----------
+        environ : mapping, optional
+            Defaults to ``os.environ``.
+
+        Returns
+        -------
+        StoreSettings
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(f.metadata["env"], "").strip()
+            if raw:
+                values[f.name] = Path(raw) if f.name == "data_dir" else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def url(self) -> str:
+        """The database URL in use, with the psycopg driver for PostgreSQL."""
+        if not self.database_url:
+            return f"sqlite:///{Path(self.data_dir) / SQLITE_FILE}"
+        return normalise_url(self.database_url)
+
+
+def normalise_url(url: str | URL) -> str:
+    """Name the psycopg 3 driver for a plain ``postgresql://`` or ``postgres://`` URL.
+
+    Examples
+    --------
+    >>> normalise_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> normalise_url("sqlite:///x.sqlite3")
+    'sqlite:///x.sqlite3'
+    """
+    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
+    for plain in ("postgres://", "postgresql://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
+    return text
+
+
+def _sqlite_events(engine: Engine) -> None:
+    """WAL, foreign keys, and transactions that SQLite really begins (DDL included)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # noqa: ANN001
+        mode = "IMMEDIATE" if connection.get_execution_options().get("write") else "DEFERRED"
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_engine_for(settings: StoreSettings | str | URL | None = None, **options) -> Engine:
+    """Create the SQLAlchemy engine of the store.
+
+    For SQLite the folder of the file is created, the journal is WAL and foreign keys are
+    enforced on every connection.
+
+    Parameters
+    ----------
+    settings : StoreSettings or str or URL, optional
+        Settings, or a database URL; default :meth:`StoreSettings.from_env`.
+    **options
+        Passed to :func:`sqlalchemy.create_engine`.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+
+    Examples
+    --------
+    >>> engine = create_engine_for("sqlite://")
+    >>> with engine.connect() as c:
+    ...     c.exec_driver_sql("PRAGMA foreign_keys").scalar()
+    1
+    """
+    if settings is None:
+        settings = StoreSettings.from_env()
+    url = make_url(settings.url if isinstance(settings, StoreSettings) else normalise_url(settings))
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, **options)
+        _sqlite_events(engine)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return create_engine(url, **options)
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration of the store, built in code (no ``alembic.ini``).
+
+    Returns
+    -------
+    alembic.config.Config
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def migrate(target: Engine | StoreSettings | str | URL | None = None,
+            revision: str = "head") -> Engine:
+    """Bring the store's schema up to ``revision`` (applied migrations are skipped).
+
+    Parameters
+    ----------
+    target : Engine or StoreSettings or str or URL, optional
+        The store; default :meth:`StoreSettings.from_env`.
+    revision : str
+        Alembic revision to upgrade to.
+
+    Returns
+    -------
+    sqlalchemy.Engine
+        The engine used (created when a URL or settings were given).
+    """
+    engine = target if isinstance(target, Engine) else create_engine_for(target)
+    config = alembic_config()
+    # One migrating process at a time: SQLite takes its write lock at BEGIN, PostgreSQL a
+    # transaction-level advisory lock; a second process then finds the schema up to date.
+    with engine.execution_options(write=True).begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return engine
+
+
+@contextmanager
+def transaction(bind: Engine | Session, *, write: bool = True) -> Iterator[Session]:
+    """A session inside one transaction: committed at the end, rolled back on any error.
+
+    Given an engine, a new session is opened and committed here (on SQLite a writing
+    transaction takes the write lock at once, so concurrent writers wait instead of failing).
+    Given a session, its current transaction is used and the caller commits.
+
+    Parameters
+    ----------
+    bind : Engine or Session
+    write : bool
+        The transaction will write.
+
+    Yields
+    ------
+    sqlalchemy.orm.Session
+    """
+    if isinstance(bind, Session):
+        yield bind
+        bind.flush()
+        return
+    engine = bind.execution_options(write=True) if write else bind
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session
+
+
+__all__ = ["StoreError", "StoreSettings", "alembic_config", "create_engine_for", "migrate",
+           "normalise_url", "transaction"]

@@ -1,0 +1,261 @@
+"""The store's tables as SQLAlchemy 2 declarative classes, and the audit log's append-only guard.
+
+The migration scripts in ``screening/store/migrations/versions`` create exactly these tables
+(a test compares them); change both together, in a new migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
+
+from screening.records import INTERVIEW_COLUMNS, OUTCOMES, VISIT_COLUMNS, Kind
+
+ROLES: tuple[str, ...] = ("inspector", "monitor", "analyst", "admin")
+"""User roles, from least to most privileged in administration (not a hierarchy of data)."""
+
+REVIEW_STATUSES: tuple[str, ...] = ("scheduled", "visited", "decided")
+"""The steps of a follow-up review, in order."""
+
+TIERS: tuple[str, ...] = ("low", "medium", "high", "urgent")
+"""Tiers in rising order of urgency; ``screenings.tier_rank`` is the position in this tuple."""
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC (timezone-aware)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every store table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+
+
+class User(Base):
+    """A person who uses the service, with one role."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_users_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class ApiToken(Base):
+    """An API token: only its sha256 is stored, with a short prefix to recognise it by."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class Upload(Base):
+    """One uploaded file: who, when, its sha256 and what was accepted and rejected."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    visits_accepted: Mapped[int] = mapped_column(default=0)
+    visits_rejected: Mapped[int] = mapped_column(default=0)
+    interviews_accepted: Mapped[int] = mapped_column(default=0)
+    interviews_rejected: Mapped[int] = mapped_column(default=0)
+    is_correction: Mapped[bool] = mapped_column(default=False)
+    receipt: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+_SQL_TYPES = {Kind.TEXT: Text, Kind.CHOICE: String(40), Kind.INT: Integer, Kind.NUMBER: Float,
+              Kind.BOOL: Boolean, Kind.DATE: Date}  # fmt: skip
+
+
+def _upload_columns(specs: list) -> dict[str, Any]:
+    """One column per upload-format column, nullable exactly where the contract allows unknown."""
+    out = {}
+    for spec in specs:
+        if spec.name == "visit_id":
+            continue
+        out[spec.name] = mapped_column(_SQL_TYPES[spec.kind], nullable=not spec.required)
+    return out
+
+
+class Visit(Base):
+    """One version of a stored visit; a correction adds a version and keeps the earlier ones."""
+
+    __tablename__ = "visits"
+    __table_args__ = (
+        UniqueConstraint("visit_id", "version", name="uq_visits_visit_id_version"),
+        Index("ix_visits_site_id", "site_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    visit_id: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    extra: Mapped[dict[str, Any] | None]
+    locals().update(_upload_columns(VISIT_COLUMNS))
+
+
+# At most one current version per visit_id, whatever the writers do concurrently.
+Index("ix_visits_current", Visit.visit_id, unique=True,
+      sqlite_where=text("is_current"), postgresql_where=text("is_current"))
+
+
+class Interview(Base):
+    """One interviewed worker of one visit version. ``sex`` is kept, never used as a feature."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_row_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    visit_id: Mapped[str] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None]
+    locals().update(_upload_columns(INTERVIEW_COLUMNS))
+
+
+class RejectedRow(Base):
+    """One failing cell of an upload (the rejected table, as the loaders report it)."""
+
+    __tablename__ = "rejected_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    source: Mapped[str] = mapped_column(Text)
+    table: Mapped[str] = mapped_column(String(40))
+    row: Mapped[int | None]
+    column: Mapped[str] = mapped_column(Text)
+    value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class ScreeningRow(Base):
+    """The screening of one visit version by the rules and, optionally, a model version.
+
+    A visit version may be screened again (another model version); ``is_latest`` marks the
+    screening the follow-up list uses, and at most one per visit version has it (an index
+    enforces this): whoever adds a screening first clears the flag of the earlier one.
+    """
+
+    __tablename__ = "screenings"
+    __table_args__ = (CheckConstraint(_in("tier", TIERS), name="ck_screenings_tier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_row_id: Mapped[int] = mapped_column(ForeignKey("visits.id"), index=True)
+    model_version: Mapped[str | None] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(10))
+    tier_rank: Mapped[int]
+    risk_score: Mapped[float | None]
+    rule_score: Mapped[float]
+    icls_workers: Mapped[int | None]
+    indicators: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    exploration: Mapped[bool] = mapped_column(default=False)
+    selected: Mapped[bool] = mapped_column(default=False)
+    selection_probability: Mapped[float | None]
+    screened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    is_latest: Mapped[bool] = mapped_column(default=True)
+
+
+Index("ix_screenings_latest", ScreeningRow.visit_row_id, unique=True,
+      sqlite_where=text("is_latest"), postgresql_where=text("is_latest"))
+
+
+class Review(Base):
+    """One event of a follow-up review: scheduled, visited or decided (with an outcome)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint(_in("status", REVIEW_STATUSES), name="ck_reviews_status"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", OUTCOMES),
+                        name="ck_reviews_outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[str] = mapped_column(Text, index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    scheduled_for: Mapped[dt.date | None]
+    inspector: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    notes: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[dt.date | None]
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit log: who did what to which object, and when."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(100))
+    object_type: Mapped[str | None] = mapped_column(String(100))
+    object_id: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or delete a line of the audit log."""
+
+
+APPEND_ONLY_MESSAGE = "The audit log is append-only: its entries cannot be updated or deleted."
+
+
+def _refuse(*_: object) -> None:
+    raise AppendOnlyError(APPEND_ONLY_MESSAGE)
+
+
+event.listen(AuditEntry, "before_update", _refuse)
+event.listen(AuditEntry, "before_delete", _refuse)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    """Refuse ``session.execute(update(AuditEntry))`` and ``delete(AuditEntry)`` too."""
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is AuditEntry for m in state.all_mappers
+    ):
+        _refuse()
+
+
+__all__ = ["APPEND_ONLY_MESSAGE", "ROLES", "REVIEW_STATUSES", "TIERS", "ApiToken",
+           "AppendOnlyError", "AuditEntry", "Base", "Interview", "RejectedRow", "Review",
+           "ScreeningRow", "Upload", "User", "Visit", "utcnow"]

@@ -1,0 +1,386 @@
+"""Store an upload in one transaction and hand back its receipt.
+
+Everything an upload brings — valid visits and interviews, rejected rows, the screenings of the
+new visits, the upload row and its audit entry — is written in one transaction, with bulk
+inserts: either all of it is in the store or none of it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from screening.loaders import LoadResult
+from screening.pipeline import Screening
+from screening.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
+from screening.store.accounts import audit, user_id_of
+from screening.store.engine import StoreError, transaction
+from screening.store.tables import (
+    TIERS,
+    Interview,
+    RejectedRow,
+    ScreeningRow,
+    Upload,
+    User,
+    Visit,
+)
+from screening.validation import REJECTED_COLUMNS
+
+ALREADY_STORED = "already_stored"
+"""Reason code of a visit whose ``visit_id`` is already in the store (and not a correction)."""
+VISIT_REJECTED = "visit_rejected"
+_CHUNK = 2000
+
+
+class RejectedCell(BaseModel):
+    """One failing cell of an upload, as in the rejected table of the loaders."""
+
+    source: str
+    table: str
+    row: int | None
+    column: str
+    value: str | None
+    reason: str
+    message: str
+
+
+class Receipt(BaseModel):
+    """What an upload brought: accepted and rejected rows, and the new visits' tiers.
+
+    Attributes
+    ----------
+    upload_id : int
+    file_name, sha256 : str
+    created_at : datetime
+    is_correction : bool
+    accepted, rejected : dict of str to int
+        Rows per table (``visits``, ``interviews``).
+    rejected_rows : list of RejectedCell
+        One entry per failing cell.
+    tiers : dict of str to int
+        Number of new visits per tier (every tier present, urgent first).
+    visit_tiers : dict of str to str
+        The tier of each new visit, in follow-up order.
+    repeat : bool
+        True when the same file had been stored before: this is the first upload's receipt and
+        nothing was stored this time.
+    """
+
+    upload_id: int
+    file_name: str
+    sha256: str
+    created_at: dt.datetime
+    is_correction: bool
+    accepted: dict[str, int]
+    rejected: dict[str, int]
+    rejected_rows: list[RejectedCell]
+    tiers: dict[str, int]
+    visit_tiers: dict[str, str]
+    repeat: bool = False
+
+    def rejected_frame(self) -> pd.DataFrame:
+        """The rejected cells as a frame with the columns of the loaders' rejected table."""
+        return pd.DataFrame([c.model_dump() for c in self.rejected_rows],
+                            columns=list(REJECTED_COLUMNS))
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A stored time as timezone-aware UTC (SQLite gives it back without a timezone)."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def sha256_of(content: bytes) -> str:
+    """Hex sha256 of an uploaded file's bytes."""
+    return hashlib.sha256(content).hexdigest()
+
+
+def _first_row(file_name: str) -> int:
+    """Row number of the first data row: 2 below a header (CSV, XLSX), else 1 (JSON, Parquet)."""
+    return 1 if PurePath(file_name).suffix.lower() in (".json", ".parquet") else 2
+
+
+def row_numbers(loaded: LoadResult, table: str, first_row: int) -> np.ndarray | None:
+    """The file row number of each valid row of ``table``, or None when it cannot be known.
+
+    The loaders' valid frames do not carry row numbers; they are recovered from the rows read
+    minus the rejected ones, which is exact unless blank rows were skipped.
+    """
+    valid = loaded.visits if table == "visits" else loaded.interviews
+    if loaded.blank_rows.get(table):
+        return None
+    numbers = first_row + np.arange(loaded.rows_read.get(table, 0))
+    bad = loaded.rejected.loc[loaded.rejected["table"] == table, "row"].to_numpy()
+    numbers = numbers[~np.isin(numbers, bad)]
+    return numbers if len(numbers) == len(valid) else None
+
+
+def _values(series: pd.Series, kind: Kind | None) -> list:
+    """Plain Python values for the database driver, ``None`` for unknown."""
+    if kind is Kind.DATE:
+        dates = pd.to_datetime(series)
+        return [None if pd.isna(d) else d.date() for d in dates]
+    values = series.astype(object)
+    return values.where(series.notna(), None).tolist()
+
+
+def records(frame: pd.DataFrame, specs: list[ColumnSpec], **constant: object) -> list[dict]:
+    """Rows of a validated frame as dicts for a bulk insert; extra columns go to ``extra``.
+
+    Examples
+    --------
+    >>> from screening.records import INTERVIEW_COLUMNS
+    >>> frame = pd.DataFrame({"visit_id": ["V1"], "worker_ref": ["W1"], "age": [30],
+    ...                       "shoe_size": ["42"]})
+    >>> row = records(frame, INTERVIEW_COLUMNS[:3], visit_row_id=7)[0]
+    >>> row["age"], row["extra"], row["visit_row_id"]
+    (30, {'shoe_size': '42'}, 7)
+    """
+    names = [s.name for s in specs]
+    columns = {s.name: _values(frame[s.name], s.kind) for s in specs if s.name in frame}
+    extras = [c for c in frame.columns if c not in names]
+    extra_values = [_values(frame[c], None) for c in extras]
+    keys = list(columns)
+    out = []
+    for i, row in enumerate(zip(*columns.values(), strict=True)):
+        item = dict(zip(keys, row, strict=True))
+        extra = {c: str(v[i]) for c, v in zip(extras, extra_values, strict=True)
+                 if v[i] is not None}
+        item["extra"] = extra or None
+        item.update(constant)
+        out.append(item)
+    return out
+
+
+def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def _current_versions(session: Session, visit_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """``visit_id -> (row id, version)`` of the current stored version of the given visits."""
+    found: dict[str, tuple[int, int]] = {}
+    for part in _chunks(visit_ids):
+        rows = session.execute(select(Visit.visit_id, Visit.id, Visit.version)
+                               .where(Visit.visit_id.in_(part), Visit.is_current))
+        found.update({v: (i, n) for v, i, n in rows})
+    return found
+
+
+def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
+                    interviews: pd.DataFrame, keep_i: np.ndarray,
+                    rows: np.ndarray | None, rows_i: np.ndarray | None) -> list[dict]:
+    """Rejected cells for visits already in the store and for their interviews."""
+    out = []
+    for pos in np.flatnonzero(~keep):
+        visit_id = visits["visit_id"].iloc[pos]
+        out.append(dict(
+            source=file_name, table="visits", row=None if rows is None else int(rows[pos]),
+            column="visit_id", value=visit_id, reason=ALREADY_STORED,
+            message=f"Visit '{visit_id}' is already stored; upload it as a correction to "
+                    "replace it (the earlier version is kept in the history)."))
+    for pos in np.flatnonzero(~keep_i):
+        visit_id = interviews["visit_id"].iloc[pos]
+        out.append(dict(
+            source=file_name, table="interviews",
+            row=None if rows_i is None else int(rows_i[pos]), column="visit_id",
+            value=visit_id, reason=VISIT_REJECTED,
+            message=f"The interview's visit '{visit_id}' was rejected because it is already "
+                    "stored."))
+    return out
+
+
+def _screening_rows(screening: Screening, row_ids: dict[str, int]) -> list[dict]:
+    """Rows for ``screenings``: the follow-up list's rows of the visits just stored."""
+    ranked = screening.follow_up
+    ranked = ranked[ranked["visit_id"].isin(list(row_ids))]
+    version = screening.model.info.get("version") if screening.model is not None else None
+    tier = ranked["tier"].astype(object).tolist()
+    columns = {
+        "visit_row_id": [row_ids[v] for v in ranked["visit_id"]],
+        "tier": tier,
+        "tier_rank": [TIERS.index(t) for t in tier],
+        "risk_score": _values(ranked["risk_score"], None),
+        "rule_score": _values(ranked["rule_score"], None),
+        "icls_workers": _values(ranked["icls_workers"], None),
+        "indicators": ranked["indicators"].fillna("").astype(object).tolist(),
+        "reasons": ranked["reasons"].fillna("").astype(object).tolist(),
+        "exploration": ranked["exploration"].astype(bool).tolist(),
+        "selected": ranked["selected"].astype(bool).tolist(),
+        "selection_probability": _values(ranked["selection_probability"], None),
+    }
+    now = dt.datetime.now(dt.UTC)
+    return [dict(zip(columns, row, strict=True), model_version=version, screened_at=now,
+                 is_latest=True)
+            for row in zip(*columns.values(), strict=True)]
+
+
+def _check_matches(loaded: LoadResult, screening: Screening) -> None:
+    listed = set(screening.follow_up["visit_id"].astype(object))
+    missing = [v for v in loaded.visits["visit_id"] if v not in listed]
+    if missing or len(listed) != len(loaded.visits):
+        raise StoreError(
+            f"The screening does not match the upload: it has {len(listed)} visits and the "
+            f"upload {len(loaded.visits)}"
+            + (f", and visit '{missing[0]}' was not screened." if missing else "."))
+
+
+def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Receipt:
+    """Rebuild an upload's receipt from the store.
+
+    Parameters
+    ----------
+    session : Session
+    upload : Upload
+    repeat : bool
+        Mark the receipt as returned for the same file uploaded again.
+
+    Returns
+    -------
+    Receipt
+    """
+    cells = session.scalars(select(RejectedRow).where(RejectedRow.upload_id == upload.id)
+                            .order_by(RejectedRow.id))
+    tiers = session.execute(
+        select(Visit.visit_id, ScreeningRow.tier)
+        .join(ScreeningRow, ScreeningRow.visit_row_id == Visit.id)
+        .where(Visit.upload_id == upload.id).order_by(ScreeningRow.id))
+    visit_tiers = dict(tiers.all())
+    counts = dict.fromkeys(TIERS[::-1], 0)
+    for tier in visit_tiers.values():
+        counts[tier] += 1
+    return Receipt(
+        upload_id=upload.id, file_name=upload.file_name, sha256=upload.sha256,
+        created_at=as_utc(upload.created_at), is_correction=upload.is_correction,
+        accepted={"visits": upload.visits_accepted, "interviews": upload.interviews_accepted},
+        rejected={"visits": upload.visits_rejected, "interviews": upload.interviews_rejected},
+        rejected_rows=[RejectedCell.model_validate(c, from_attributes=True) for c in cells],
+        tiers=counts, visit_tiers=visit_tiers, repeat=repeat)
+
+
+def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: str,
+                 content: bytes, loaded: LoadResult, screening: Screening,
+                 correction: bool = False, first_row: int | None = None) -> Receipt:
+    """Store a loaded and screened upload in one transaction and return its receipt.
+
+    Parameters
+    ----------
+    bind : Session or Engine
+        With an engine, the upload is committed here; with a session it joins the session's
+        transaction and the caller commits.
+    user : User or int or None
+        Who uploads.
+    file_name : str
+        The file's name as the user gave it.
+    content : bytes
+        The file's bytes; their sha256 recognises the same file uploaded again.
+    loaded : screening.loaders.LoadResult
+        The validated upload.
+    screening : screening.pipeline.Screening
+        The screening of ``loaded``'s visits (with the active model, if any).
+    correction : bool
+        Visits already stored are replaced by a new version (the earlier ones are kept as
+        history) instead of being rejected as ``already_stored``.
+    first_row : int, optional
+        Row number of the first data row, for rejected rows the store adds; by default 2 for
+        CSV and XLSX (below the header) and 1 for JSON and Parquet.
+
+    Returns
+    -------
+    Receipt
+        For a file stored before (same sha256), the first upload's receipt with
+        ``repeat=True``; nothing is stored then.
+
+    Raises
+    ------
+    StoreError
+        The screening does not cover exactly the upload's visits.
+    """
+    options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
+                   screening=screening, correction=correction, first_row=first_row)
+    if isinstance(bind, Session):
+        return _store(bind, **options)  # type: ignore[arg-type]
+    try:
+        return _store(bind, **options)  # type: ignore[arg-type]
+    except IntegrityError:
+        # A concurrent upload committed the same file or the same new visit first (the unique
+        # sha256 and current-visit indexes refused ours): once more, it now sees them.
+        return _store(bind, **options)  # type: ignore[arg-type]
+
+
+def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, content: bytes,
+           loaded: LoadResult, screening: Screening, correction: bool,
+           first_row: int | None) -> Receipt:
+    digest = sha256_of(content)
+    first_row = _first_row(file_name) if first_row is None else first_row
+    with transaction(bind) as session:
+        earlier = session.scalar(select(Upload).where(Upload.sha256 == digest))
+        if earlier is not None:
+            return receipt_of(session, earlier, repeat=True)
+        _check_matches(loaded, screening)
+        upload = Upload(user_id=user_id_of(user), file_name=file_name, sha256=digest,
+                        is_correction=correction, receipt={})
+        session.add(upload)
+        session.flush()
+
+        visits, interviews = loaded.visits, loaded.interviews
+        stored = _current_versions(session, visits["visit_id"].astype(object).tolist())
+        keep = np.ones(len(visits), dtype=bool)
+        keep_i = np.ones(len(interviews), dtype=bool)
+        if stored and not correction:
+            keep = ~visits["visit_id"].isin(list(stored)).to_numpy()
+            keep_i = ~interviews["visit_id"].isin(list(stored)).to_numpy()
+        elif stored:
+            old = [row_id for row_id, _ in stored.values()]
+            for part in _chunks(old):
+                session.execute(update(Visit).where(Visit.id.in_(part)).values(is_current=False))
+        added = _already_stored(file_name, visits, keep, interviews, keep_i,
+                                row_numbers(loaded, "visits", first_row),
+                                row_numbers(loaded, "interviews", first_row))
+        new_visits, new_interviews = visits[keep], interviews[keep_i]
+
+        rows = records(new_visits, VISIT_COLUMNS, upload_id=upload.id, is_current=True)
+        for row in rows:
+            row["version"] = stored[row["visit_id"]][1] + 1 if row["visit_id"] in stored else 1
+        if rows:
+            session.execute(insert(Visit.__table__), rows)
+        row_ids = dict(session.execute(select(Visit.visit_id, Visit.id)
+                                       .where(Visit.upload_id == upload.id)).all())
+        if len(new_interviews):
+            rows_i = records(new_interviews, INTERVIEW_COLUMNS)
+            for row in rows_i:
+                row["visit_row_id"] = row_ids[row["visit_id"]]
+            session.execute(insert(Interview.__table__), rows_i)
+        cells = loaded.rejected.astype(object).where(loaded.rejected.notna(), None)
+        cells = cells.to_dict("records") + added
+        for cell in cells:
+            cell.update(upload_id=upload.id, row=None if cell["row"] is None else int(cell["row"]),
+                        value=None if cell["value"] is None else str(cell["value"]))
+        if cells:
+            session.execute(insert(RejectedRow.__table__), cells)
+        if row_ids:
+            session.execute(insert(ScreeningRow.__table__), _screening_rows(screening, row_ids))
+
+        upload.visits_accepted = len(new_visits)
+        upload.interviews_accepted = len(new_interviews)
+        upload.visits_rejected = loaded.rows_read.get("visits", 0) - len(new_visits)
+        upload.interviews_rejected = loaded.rows_read.get("interviews", 0) - len(new_interviews)
+        session.flush()
+        receipt = receipt_of(session, upload)
+        upload.receipt = receipt.model_dump(mode="json", include={"accepted", "rejected", "tiers"})
+        audit(session, user, "upload", "upload", upload.id, file_name=file_name, sha256=digest,
+              correction=correction, accepted=receipt.accepted, rejected=receipt.rejected,
+              replaced=len(stored) if correction else 0)
+    return receipt
+
+
+__all__ = ["ALREADY_STORED", "Receipt", "RejectedCell", "receipt_of", "records", "row_numbers",
+           "sha256_of", "store_upload"]
