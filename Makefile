@@ -6,7 +6,9 @@ RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run screen test lint bench clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run screen test lint bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +36,17 @@ screen: $(RUN_STAMP)
 	$(BIN)/screening screen examples/visits.csv --interviews examples/interviews.csv \
 		--model default --top 15 --out out/follow-up.csv
 
+## The browser tests drive Debian's chromium (Playwright never downloads one): install it when
+## missing and we are root with apt-get; if that fails, those tests are skipped and say why.
+chromium:
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			|| echo "Could not install chromium: the browser tests will be skipped."; \
+	fi
+
 ## Lint, then the whole test suite (what CI runs).
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

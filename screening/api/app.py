@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from indicators import Catalogue, load_catalogue
@@ -161,15 +161,10 @@ def create_app(settings: ServiceSettings | None = None, *, engine: Engine | None
         where = ".".join(str(p) for p in first.get("loc", []))
         return error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index() -> str:
-        return ("<!doctype html><html><head><meta charset='utf-8'><title>Forced-labour risk "
-                "screening</title></head><body><h1>Forced-labour risk screening</h1><p>The API "
-                "is at <a href='/api/v1'>/api/v1</a>; its documentation at "
-                "<a href='/docs'>/docs</a> (OpenAPI: <a href='/openapi.json'>/openapi.json"
-                "</a>).</p></body></html>")
-
     app.include_router(routes.router, prefix="/api/v1")
+    from screening.web import mount  # the web pages, including the landing page at /
+
+    mount(app)
     return app
 
 

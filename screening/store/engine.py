@@ -102,6 +102,24 @@ def normalise_url(url: str | URL) -> str:
     return text
 
 
+def _wal(cursor) -> None:  # noqa: ANN001
+    """Switch the file to WAL. SQLite does not wait for the lock this needs when another
+    connection is starting at the same moment, so retry for a while (the mode is kept in the
+    file: once one connection has switched it, the others find it switched)."""
+    import sqlite3
+    import time
+
+    for _ in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error):
+                raise
+            time.sleep(0.05)
+    cursor.execute("PRAGMA journal_mode=WAL")
+
+
 def _sqlite_events(engine: Engine) -> None:
     """WAL, foreign keys, and transactions that SQLite really begins (DDL included)."""
 
@@ -109,9 +127,11 @@ def _sqlite_events(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # wait for a busy database first: switching to WAL needs the lock another starting
+        # process may hold for a moment
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        _wal(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -150,6 +170,7 @@ def create_engine_for(settings: StoreSettings | str | URL | None = None, **optio
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **options)
         _sqlite_events(engine)
         return engine

@@ -1,0 +1,12 @@
+"""The web pages (server-rendered, English and Azerbaijani) on the service's store and roles.
+
+``mount(app)`` adds the pages, the static files, the HTML error pages and the security
+headers to the app that :func:`screening.api.create_app` builds. Modules: ``security``
+(sessions, CSRF, roles, headers, rendering), ``pages`` (sign-in, language, upload, guide,
+indicators), ``monitor`` (follow-up list, exports, visit detail, reviews, dashboard),
+``analyst`` (model page), ``i18n`` (every string in English and Azerbaijani).
+"""
+
+from screening.web.security import mount
+
+__all__ = ["mount"]

@@ -1,0 +1,292 @@
+"""Pages of the monitoring centre: the follow-up list with filters and exports, the visit
+detail with its review form, and the dashboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from screening.api.app import ApiError
+from screening.api.queries import follow_up_page
+from screening.records import INTERVIEW_COLUMNS, OUTCOMES, SECTORS, VISIT_COLUMNS
+from screening.store import audit, record_review, visit_detail
+from screening.store.engine import StoreError, transaction
+from screening.store.queries import NO_REVIEW, follow_up_frame
+from screening.store.reviews import UnknownVisitError, latest_screening
+from screening.store.tables import REVIEW_STATUSES, TIERS, ScreeningRow, User, Visit
+from screening.web.security import WebError, check_csrf, lang, page_user, render
+
+router = APIRouter(include_in_schema=False)
+PER_PAGE = 50
+TIER_ORDER = ("urgent", "high", "medium", "low")
+FILTERS = ("region", "sector", "tier", "status", "date_from", "date_to")
+log = logging.getLogger(__name__)
+
+
+def _engine(app, language: str):  # noqa: ANN001, ANN202
+    from screening.engine import RuleEngine
+
+    cache = getattr(app.state, "web_rule_engines", None)
+    if cache is None:
+        cache = app.state.web_rule_engines = {}
+    if language not in cache:
+        cache[language] = RuleEngine(app.state.services.catalogue, lang=language)
+    return cache[language]
+
+
+def _frames(found: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from screening.validation import validate_frame
+
+    names_v = [c.name for c in VISIT_COLUMNS]
+    names_i = [c.name for c in INTERVIEW_COLUMNS]
+    visits = pd.DataFrame([{n: found["visit"].get(n) for n in names_v}], columns=names_v)
+    interviews = pd.DataFrame([{n: i.get(n) for n in names_i} for i in found["interviews"]],
+                              columns=names_i)
+    typed_v, _ = validate_frame(visits.astype(object), VISIT_COLUMNS, source="store",
+                                table="visits", first_row=1)
+    typed_i, _ = validate_frame(interviews.astype(object), INTERVIEW_COLUMNS, source="store",
+                                table="interviews", first_row=1,
+                                unique=("visit_id", "worker_ref"))
+    return typed_v, typed_i
+
+
+def explain_stored(app, found: dict[str, Any], language: str) -> dict[str, Any]:  # noqa: ANN001
+    """The fired indicators of the stored screening with their evidence, framework references
+    and tier floors in ``language``, and each interviewed worker's ICLS result.
+
+    The list of fired indicators is the stored screening's; the evidence sentences come from
+    the rules run again on the stored record (so they can be shown in either language).
+    """
+    from screening.explain import explanation
+    from screening.pipeline import screen_frames
+
+    catalogue = app.state.services.catalogue
+    screening = found.get("screening") or {}
+    evidence: dict[str, str] = {}
+    workers: list[dict[str, Any]] = []
+    try:
+        engine = _engine(app, language)
+        visits, interviews = _frames(found)
+        result = screen_frames(visits, interviews, engine=engine)
+        data = explanation(result, engine, found["visit"]["visit_id"])
+        evidence = {f["id"]: f["evidence"] for f in data["fired"]}
+        workers = data["workers"]
+    except Exception:  # noqa: BLE001 - the stored screening is still shown without evidence
+        log.exception("Could not explain visit %s again.", found["visit"].get("visit_id"))
+    fired = []
+    for ind_id in screening.get("indicators") or []:
+        try:
+            spec = catalogue.get(ind_id).spec
+        except KeyError:
+            fired.append({"id": ind_id, "name": ind_id, "weight": None, "tier_floor": None,
+                          "evidence": "", "frameworks": [], "legal_reference": None})
+            continue
+        fired.append({"id": ind_id, "name": getattr(spec.name, language), "weight": spec.weight,
+                      "tier_floor": spec.tier, "evidence": evidence.get(ind_id, ""),
+                      "frameworks": spec.frameworks, "legal_reference": spec.legal_reference})
+    worker_names = {ind.id: getattr(ind.spec.name, language) for ind in catalogue.worker}
+    for w in workers:
+        for key in ("involuntariness", "coercion"):
+            w[key + "_names"] = [worker_names.get(i, i) for i in w[key]]
+        w["icls"] = str(w["icls"])
+    return {"fired": fired, "workers": workers,
+            "floors": [f for f in fired if f["tier_floor"] in ("urgent", "high")]}
+
+
+def _date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise WebError(422, "bad_date", value=value) from None
+
+
+def _filters(request: Request) -> dict[str, str]:
+    """The list's filters from the query string (empty values mean 'any')."""
+    return {name: request.query_params.get(name, "").strip() for name in FILTERS}
+
+
+def _query(filters: dict[str, str]) -> dict[str, Any]:
+    return {"region": filters["region"] or None, "sector": filters["sector"] or None,
+            "tier": filters["tier"] or None, "status": filters["status"] or None,
+            "date_from": _date(filters["date_from"]), "date_to": _date(filters["date_to"])}
+
+
+def regions(engine) -> list[str]:  # noqa: ANN001
+    """The regions of the stored current visits, sorted."""
+    with transaction(engine, write=False) as db:
+        return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
+
+
+def _choices(request: Request) -> dict[str, Any]:
+    return {"regions": regions(request.app.state.services.engine), "sectors": SECTORS,
+            "tiers": TIER_ORDER, "statuses": (NO_REVIEW, *REVIEW_STATUSES)}
+
+
+@router.get("/list")
+def follow_up(request: Request, page: int = 1,
+              user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """The ranked follow-up list, filtered and paginated."""
+    filters, page = _filters(request), max(1, page)
+    try:
+        total, rows = follow_up_page(request.app.state.services.engine, page=page,
+                                     per_page=PER_PAGE, **_query(filters))
+        error = None
+    except ApiError as exc:
+        total, rows, error = 0, [], str(exc.detail)
+    pages = max(1, -(-total // PER_PAGE))
+    kept = {k: v for k, v in filters.items() if v}
+    link = {n: "/list?" + urlencode({**kept, "page": n}) for n in (page - 1, page + 1)}
+    return render(request, "list.html", status=422 if error else 200, user=user, rows=rows,
+                  total=total, page=page, pages=pages, filters=filters, error=error,
+                  prev_link=link[page - 1] if page > 1 else None,
+                  next_link=link[page + 1] if page < pages else None,
+                  export_query=urlencode(kept), **_choices(request))
+
+
+@router.get("/export.{fmt}")
+def export(request: Request, fmt: str,
+           user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """The filtered list as CSV or XLSX, formula injection neutralised, audited."""
+    from screening.api.routes import neutralised
+
+    if fmt not in ("csv", "xlsx"):
+        raise WebError(404, "error_404", what=f"export.{fmt}")
+    filters = _filters(request)
+    engine = request.app.state.services.engine
+    try:
+        total, rows = follow_up_page(engine, page=1, per_page=10**9, **_query(filters))
+    except ApiError as exc:
+        raise WebError(422, "bad_filter", message=str(exc.detail)) from None
+    frame = neutralised(pd.DataFrame(rows))
+    with transaction(engine) as db:
+        audit(db, user, "export", "follow_up", fmt, rows=total, via="web",
+              filters={k: v for k, v in filters.items() if v})
+    if fmt == "csv":
+        return Response(frame.to_csv(index=False), media_type="text/csv", headers={
+            "Content-Disposition": "attachment; filename=follow-up.csv"})
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name="follow-up")
+    return Response(buffer.getvalue(), headers={
+        "Content-Disposition": "attachment; filename=follow-up.xlsx"},
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
+                 **extra: Any) -> Response:
+    svc = request.app.state.services
+    try:
+        found = visit_detail(svc.engine, visit_id)
+    except UnknownVisitError:
+        raise WebError(404, "error_404", what=visit_id) from None
+    with transaction(svc.engine) as db:
+        audit(db, user, "visit.read", "visit", visit_id, via="web")
+    language = lang(request)
+    explained = explain_stored(request.app, found, language)
+    screening = found["screening"] or {}
+    note = svc.catalogue.settings.escalation_note
+    escalated = bool(note and note.en in (screening.get("reasons") or ""))
+    return render(request, "visit.html", status=status, user=user, d=found, s=screening,
+                  x=explained, escalated=escalated,
+                  escalation_note=getattr(note, language) if note else "",
+                  outcomes=OUTCOMES, statuses=REVIEW_STATUSES,
+                  can_review=user.role in ("monitor", "admin"), **extra)
+
+
+@router.get("/visits/{visit_id}")
+def visit(request: Request, visit_id: str,
+          user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
+    """One visit: fired indicators with evidence, ICLS per worker, scores, site timeline and
+    reviews, and the review form (monitoring centre). Opening it is audited."""
+    return _detail_page(request, visit_id, user, saved=request.query_params.get("saved"))
+
+
+@router.post("/visits/{visit_id}/reviews")
+def review(request: Request, visit_id: str, csrf: str = Form(""),  # noqa: B008
+           status: str = Form(""), scheduled_for: str = Form(""),  # noqa: B008
+           inspector: str = Form(""), outcome: str = Form(""),  # noqa: B008
+           notes: str = Form(""),  # noqa: B008
+           user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """Record a review event and go back to the visit."""
+    from urllib.parse import quote
+
+    check_csrf(request, csrf)
+    try:
+        record_review(request.app.state.services.engine, visit_id=visit_id, status=status,
+                      reviewer=user, scheduled_for=_date(scheduled_for),
+                      inspector=inspector.strip() or None, outcome=outcome or None,
+                      notes=notes.strip() or None)
+    except UnknownVisitError:
+        raise WebError(404, "error_404", what=visit_id) from None
+    except (StoreError, WebError) as exc:
+        message = str(exc) if isinstance(exc, StoreError) else scheduled_for
+        return _detail_page(request, visit_id, user, status=422, review_error=message)
+    return RedirectResponse(f"/visits/{quote(visit_id, safe='')}?saved=1#reviews",
+                            status_code=303)
+
+
+def _counts(engine, column, date_from, date_to) -> dict[str, int]:  # noqa: ANN001
+    query = (select(column, func.count()).select_from(Visit)
+             .join(ScreeningRow, latest_screening()).where(Visit.is_current))
+    if date_from is not None:
+        query = query.where(Visit.visit_date >= date_from)
+    if date_to is not None:
+        query = query.where(Visit.visit_date <= date_to)
+    with transaction(engine, write=False) as db:
+        return {str(k): int(n) for k, n in db.execute(query.group_by(column))}
+
+
+def bars(counts: dict[str, int], labels: dict[str, str], css: dict[str, str] | None = None,
+         width: int = 320) -> dict[str, Any]:
+    """A horizontal bar chart as data for the SVG template (labels escaped by Jinja).
+
+    >>> chart = bars({"a": 2, "b": 1}, {"a": "A", "b": "B"})
+    >>> [(b["label"], b["count"], b["width"]) for b in chart["bars"]]
+    [('A', 2, 320), ('B', 1, 160)]
+    """
+    top = max(counts.values(), default=0) or 1
+    items = [{"label": labels.get(k, k), "count": n, "width": round(width * n / top),
+              "y": 28 * i, "css": (css or {}).get(k, "bar")}
+             for i, (k, n) in enumerate(counts.items())]
+    return {"bars": items, "height": max(28, 28 * len(items)), "width": width}
+
+
+@router.get("/dashboard")
+def dashboard(request: Request, date_from: str = "", date_to: str = "",
+              user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """Counts by tier, sector and region for a period, and urgent visits without follow-up."""
+    from screening.web.i18n import translate
+
+    engine = request.app.state.services.engine
+    start, end = _date(date_from), _date(date_to)
+    language = lang(request)
+    by_tier = _counts(engine, ScreeningRow.tier, start, end)
+    by_tier = {tier: by_tier.get(tier, 0) for tier in TIER_ORDER if tier in TIERS}
+    by_sector = _counts(engine, Visit.sector, start, end)
+    by_sector = {s: by_sector.get(s, 0) for s in SECTORS}
+    by_region = dict(sorted(_counts(engine, Visit.region, start, end).items(),
+                            key=lambda kv: (-kv[1], kv[0])))
+    unscheduled = follow_up_frame(engine, tier="urgent", review_status=NO_REVIEW,
+                                  date_from=start, date_to=end, limit=1).attrs["total"]
+    names = {k: translate(language, f"tier_{k}") for k in TIER_ORDER}
+    names |= {k: translate(language, f"sector_{k}") for k in SECTORS}
+    period = {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
+    return render(request, "dashboard.html", user=user, date_from=date_from, date_to=date_to,
+                  total=sum(by_tier.values()), unscheduled=unscheduled,
+                  unscheduled_link="/list?" + urlencode({"tier": "urgent", "status": NO_REVIEW,
+                                                         **period}),
+                  charts=[("by_tier", bars(by_tier, names, {t: f"tier-{t}" for t in TIERS})),
+                          ("by_sector_count", bars(by_sector, names)),
+                          ("by_region_count", bars(by_region, {}))])
+
+
+__all__ = ["bars", "explain_stored", "regions", "router"]

@@ -1,0 +1,185 @@
+"""Pages for everyone: landing, sign-in and sign-out, language, upload with its receipt, the
+column guide and the indicator catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from screening.api.app import ApiError
+from screening.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
+from screening.store import audit, authenticate
+from screening.store.engine import transaction
+from screening.store.tables import RejectedRow, Upload, User
+from screening.web.i18n import LANGUAGES
+from screening.web.security import (
+    HOMES,
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    WebError,
+    check_csrf,
+    local_path,
+    new_session,
+    page_user,
+    read_session,
+    render,
+    session_user,
+    set_session,
+)
+
+router = APIRouter(include_in_schema=False)
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+SAMPLES = {"sample-visits.csv": "visits.csv", "sample-interviews.csv": "interviews.csv",
+           "sample-visits-with-errors.csv": "visits-with-errors.csv"}
+REJECTED = ("source", "table", "row", "column", "value", "reason", "message")
+
+
+@router.get("/")
+def landing(request: Request) -> Response:
+    """The start page: a signed-in user goes to their home; others see the sign-in link and
+    the API documentation link."""
+    user = session_user(request)
+    if user is not None:
+        return RedirectResponse(HOMES[user.role], status_code=303)
+    return render(request, "landing.html")
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
+    """The sign-in form; it starts an anonymous session that holds the form's CSRF secret."""
+    session = read_session(request)
+    fresh = session is None
+    session = session or new_session(None)
+    response = render(request, "sign_in.html", next=local_path(next, ""),
+                      csrf_override=session["csrf"])
+    if fresh:
+        set_session(request, response, session)
+    return response
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""),  # noqa: B008
+            next: str = Form("")) -> Response:  # noqa: A002
+    """Check the token, audit ``sign_in``, start the user's session, go to the role's home."""
+    check_csrf(request, csrf)
+    engine = request.app.state.services.engine
+    user = authenticate(engine, token.strip())
+    if user is None:
+        return render(request, "sign_in.html", status=401, error=True, next=local_path(next, ""))
+    with transaction(engine) as db:
+        audit(db, user, "sign_in", "user", user.id, via="web")
+    response = RedirectResponse(local_path(next, HOMES[user.role]), status_code=303)
+    set_session(request, response, new_session(user.id))
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, csrf: str = Form("")) -> Response:  # noqa: B008
+    """End the session (the cookie is cleared) and show the sign-in form."""
+    check_csrf(request, csrf)
+    response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/lang/{code}")
+def choose_language(request: Request, code: str, next: str | None = None) -> Response:  # noqa: A002
+    """Remember the language for a year and go back (only ever to a path on this site)."""
+    if code not in LANGUAGES:
+        raise WebError(404, "error_404", what=code)
+    response = RedirectResponse(local_path(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, path="/", httponly=True,
+                        samesite="lax", secure=request.url.scheme == "https")
+    return response
+
+
+def _sample(name: str):  # noqa: ANN202
+    def serve() -> Response:
+        return FileResponse(EXAMPLES / SAMPLES[name], media_type="text/csv", filename=name)
+
+    serve.__doc__ = f"The sample upload file examples/{SAMPLES[name]}."
+    return serve
+
+
+for _name in SAMPLES:  # exact paths, so the other /static files still come from the mount
+    router.add_api_route(f"/static/{_name}", _sample(_name), methods=["GET"])
+
+
+@router.get("/upload")
+def upload_form(request: Request, user: User = Depends(page_user("inspector"))) -> Response:  # noqa: B008
+    """The upload form with links to the sample file and the column guide."""
+    return render(request, "upload.html", user=user)
+
+
+def _present(upload: UploadFile | None) -> UploadFile | None:
+    return upload if upload is not None and upload.filename else None
+
+
+@router.post("/upload")
+async def upload(request: Request, file: UploadFile | None = File(None),  # noqa: B008
+                 interviews: UploadFile | None = File(None),  # noqa: B008
+                 csrf: str = Form(""),  # noqa: B008
+                 user: User = Depends(page_user("inspector"))) -> Response:  # noqa: B008
+    """Store the upload through the API's own code path and render its receipt."""
+    from screening.api import routes
+
+    check_csrf(request, csrf)
+    file, interviews = _present(file), _present(interviews)
+    if file is None:
+        return render(request, "upload.html", status=422, user=user, error_key="no_file")
+    svc = request.app.state.services
+    try:
+        receipt = await routes.upload(request, file=file, interviews=interviews,
+                                      correction=False, svc=svc, user=user)
+    except ApiError as exc:
+        return render(request, "upload.html", status=exc.status_code, user=user,
+                      error_name=file.filename, error_reason=str(exc.detail))
+    return render(request, "upload.html", status=201, user=user, receipt=receipt)
+
+
+@router.get("/uploads/{upload_id}/rejected.csv")
+def rejected_csv(request: Request, upload_id: int,
+                 user: User = Depends(page_user())) -> Response:  # noqa: B008
+    """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
+    from screening.api.routes import neutralised
+
+    engine = request.app.state.services.engine
+    with transaction(engine, write=False) as db:
+        found = db.get(Upload, upload_id)
+        if found is None or (user.role == "inspector" and found.user_id != user.id):
+            raise WebError(404, "error_404", what=f"upload {upload_id}")
+        rows = db.query(RejectedRow).filter(RejectedRow.upload_id == upload_id).all()
+        frame = pd.DataFrame([{c: getattr(r, c) for c in REJECTED} for r in rows],
+                             columns=list(REJECTED))
+    return Response(neutralised(frame).to_csv(index=False), media_type="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=upload-{upload_id}-rejected.csv"})
+
+
+@router.get("/guide")
+def guide(request: Request, user: User = Depends(page_user())) -> Response:  # noqa: B008
+    """The upload columns, derived from the record models (the one schema)."""
+    return render(request, "guide.html", user=user,
+                  tables=[("guide_visits", VISIT_COLUMNS),
+                          ("guide_interviews", INTERVIEW_COLUMNS)])
+
+
+@router.get("/indicators")
+def indicators(request: Request, user: User = Depends(page_user())) -> Response:  # noqa: B008
+    """The catalogue grouped by framework and sector, with its sources."""
+    catalogue = request.app.state.services.catalogue
+    groups: dict[str, dict[str, list]] = {}
+    for ind in catalogue.indicators:
+        for framework in dict.fromkeys(r.framework for r in ind.spec.frameworks):
+            sectors = ind.spec.sectors or [""]
+            for sector in sectors:
+                groups.setdefault(framework, {}).setdefault(sector, []).append(ind.spec)
+    ordered = {fw: dict(sorted(by.items(), key=lambda kv: (kv[0] != "", kv[0])))
+               for fw, by in groups.items()}
+    return render(request, "indicators.html", user=user, groups=ordered,
+                  sources=catalogue.settings.sources)
+
+
+__all__ = ["router"]

@@ -1,0 +1,56 @@
+"""Fixtures for the web pages: one seeded service, and a signed-in client per role."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from screening.api.app import ServiceSettings, create_app
+from screening.cli_service import seed_demo
+from screening.store.engine import StoreSettings
+
+ROLES = ("inspector", "monitor", "analyst", "admin")
+CSRF = re.compile(r'name="csrf" value="([^"]*)"')
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = CSRF.search(html)
+    assert found, "the page has no form with a csrf field"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, token: str):
+    """Sign in through the form, as a browser does (GET the form, POST it)."""
+    form = client.get("/sign-in")
+    return client.post("/sign-in", data={"token": token, "csrf": csrf_of(form.text)},
+                       follow_redirects=False)
+
+
+@pytest.fixture(scope="package")
+def service(tmp_path_factory):
+    """A service on a fresh SQLite store, seeded with the demo users and examples/."""
+    folder = tmp_path_factory.mktemp("web-store")
+    app = create_app(ServiceSettings(store=StoreSettings(data_dir=folder)))
+    tokens = seed_demo(app)
+    return app, tokens
+
+
+@pytest.fixture(scope="package")
+def clients(service):
+    """One signed-in client per role (each with its own cookies)."""
+    app, tokens = service
+    out = {}
+    for role in ROLES:
+        client = TestClient(app)
+        assert sign_in(client, tokens[role]).status_code == 303
+        out[role] = client
+    return out
+
+
+@pytest.fixture
+def anonymous(service):
+    """A client without a session."""
+    return TestClient(service[0])
