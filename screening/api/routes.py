@@ -213,11 +213,16 @@ def export(fmt: Literal["csv", "xlsx"], svc: Services = Depends(services),  # no
     """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited)."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
                                  status=status, page=1, per_page=10**9, sort="rank")
-    frame = neutralised(pd.DataFrame(rows))
     with transaction(svc.engine) as session:
         accounts.audit(session, user, "export", "follow_up", fmt, rows=total,
                        filters={"region": region, "sector": sector, "tier": tier,
                                 "status": status})
+    return export_response(rows, fmt)
+
+
+def export_response(rows: list[dict], fmt: str) -> Response:
+    """The follow-up list's rows as a CSV or XLSX download, formula injection neutralised."""
+    frame = neutralised(pd.DataFrame(rows))
     if fmt == "csv":
         return Response(frame.to_csv(index=False), media_type="text/csv", headers={
             "Content-Disposition": "attachment; filename=follow-up.csv"})
@@ -280,4 +285,4 @@ def add_user(body: UserIn, svc: Services = Depends(services),  # noqa: B008
     return {"id": created.id, "name": created.name, "role": created.role, "token": token}
 
 
-__all__ = ["neutralised", "router"]
+__all__ = ["export_response", "neutralised", "router"]

@@ -4,7 +4,6 @@ detail with its review form, and the dashboard."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from typing import Any
 from urllib.parse import urlencode
@@ -157,7 +156,7 @@ def follow_up(request: Request, page: int = 1,
 def export(request: Request, fmt: str,
            user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
     """The filtered list as CSV or XLSX, formula injection neutralised, audited."""
-    from screening.api.routes import neutralised
+    from screening.api.routes import export_response
 
     if fmt not in ("csv", "xlsx"):
         raise WebError(404, "error_404", what=f"export.{fmt}")
@@ -167,18 +166,10 @@ def export(request: Request, fmt: str,
         total, rows = follow_up_page(engine, page=1, per_page=10**9, **_query(filters))
     except ApiError as exc:
         raise WebError(422, "bad_filter", message=str(exc.detail)) from None
-    frame = neutralised(pd.DataFrame(rows))
     with transaction(engine) as db:
         audit(db, user, "export", "follow_up", fmt, rows=total, via="web",
               filters={k: v for k, v in filters.items() if v})
-    if fmt == "csv":
-        return Response(frame.to_csv(index=False), media_type="text/csv", headers={
-            "Content-Disposition": "attachment; filename=follow-up.csv"})
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="follow-up")
-    return Response(buffer.getvalue(), headers={
-        "Content-Disposition": "attachment; filename=follow-up.xlsx"},
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return export_response(rows, fmt)
 
 
 def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
