@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from indicators.schema import Group, Indicator, Settings
+from screening.evidence import PLACEHOLDER
 from screening.expr import CompiledRule, ExpressionError, compile_rule
 from screening.features import site_feature_types, worker_feature_types
 
@@ -19,7 +20,6 @@ DATA_DIR = Path(__file__).parent / "data"
 SETTINGS_FILE = "catalogue.yaml"
 # libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(pct|\d))?\}")
 
 
 class CatalogueError(ValueError):
@@ -115,12 +115,12 @@ def _check_templates(path: Path, ind: Indicator, types: dict[str, str]) -> None:
     for ev in ind.evidence:
         for lang in ("en", "az"):
             text = getattr(ev.text, lang)
-            for name, _ in _PLACEHOLDER.findall(text):
+            for name, _ in PLACEHOLDER.findall(text):
                 if name not in types:
                     raise CatalogueError(
                         path, f"evidence ({lang}) names unknown column '{{{name}}}'.", ind.id
                     )
-            if re.sub(_PLACEHOLDER, "", text).count("{"):
+            if re.sub(PLACEHOLDER, "", text).count("{"):
                 raise CatalogueError(
                     path, f"evidence ({lang}) has a malformed placeholder: {text!r}", ind.id
                 )

@@ -22,6 +22,7 @@ from screening.reports import (
     FORMATS,
     format_of,
     list_table,
+    list_text,
     rejected_path,
     tier_counts,
     write_list,
@@ -172,7 +173,7 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
     if out:
         write_list(ranked, out, fmt)
     elif fmt in ("csv", "json"):
-        sys.stdout.write(_to_text(ranked, fmt))
+        sys.stdout.write(list_text(ranked, fmt))
     elif fmt != "table":
         _fail(f"--format {fmt} writes a binary file; give --out FILE.")
     if fmt == "table" or out:
@@ -187,20 +188,6 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
         write_list(loaded.rejected, target, "csv")
         _print_rejected(loaded.rejected, target)
         sys.exit(EXIT_REJECTED)
-
-
-def _to_text(frame: pd.DataFrame, fmt: str) -> str:
-    import io
-    import tempfile
-
-    if fmt == "csv":
-        buf = io.StringIO()
-        frame.assign(visit_date=frame["visit_date"].dt.strftime("%Y-%m-%d")).to_csv(
-            buf, index=False
-        )
-        return buf.getvalue()
-    with tempfile.TemporaryDirectory() as tmp:
-        return write_list(frame, Path(tmp) / "list.json").read_text(encoding="utf-8")
 
 
 def _print_rejected(rejected: pd.DataFrame, target: Path, limit: int = 10) -> None:

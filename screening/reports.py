@@ -34,6 +34,25 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def list_text(frame: pd.DataFrame, fmt: str) -> str:
+    """A follow-up list (or any table) as CSV or JSON text, as :func:`write_list` writes it.
+
+    >>> print(list_text(pd.DataFrame({"ok": [True], "n": [None]}), "csv"), end="")
+    ok,n
+    true,
+    """
+    out = _plain(frame)
+    if fmt == "csv":
+        for col in out.columns:
+            if out[col].dtype == bool:
+                out[col] = np.where(out[col], "true", "false")
+        return out.to_csv(index=False)
+    if fmt == "json":
+        records = json.loads(out.to_json(orient="records", force_ascii=False))
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    raise ValueError(f"'{fmt}' is not a text format; expected csv or json.")
+
+
 def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
     """Write a follow-up list (or any table) to ``path`` in ``fmt`` (default: from the suffix).
 
@@ -42,15 +61,8 @@ def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) ->
     path = Path(path)
     fmt = fmt or format_of(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        out = _plain(frame)
-        for col in out.columns:
-            if out[col].dtype == bool:
-                out[col] = np.where(out[col], "true", "false")
-        out.to_csv(path, index=False, encoding="utf-8")
-    elif fmt == "json":
-        records = json.loads(_plain(frame).to_json(orient="records", force_ascii=False))
-        path.write_text(json.dumps(records, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    if fmt in ("csv", "json"):
+        path.write_text(list_text(frame, fmt), encoding="utf-8")
     elif fmt == "xlsx":
         _plain(frame).to_excel(path, index=False, sheet_name="follow-up", engine="openpyxl")
     elif fmt == "parquet":
@@ -148,6 +160,7 @@ __all__ = [
     "FORMATS",
     "format_of",
     "list_table",
+    "list_text",
     "read_list",
     "rejected_path",
     "tier_counts",

@@ -57,6 +57,9 @@ def test_screen_csv_to_stdout(runner):
                       "rule_score,icls_workers,indicators,reasons,exploration,"
                       "selected,selection_probability")
     assert len(result.stdout.strip().splitlines()) >= 301
+    last_cells = result.stdout.splitlines()[1].rsplit(",", 3)[-3:-1]
+    assert last_cells[0] in ("true", "false") and last_cells[1] in ("true", "false"), (
+        "booleans as in the CSV file: true/false")
 
 
 def test_rejected_rows_summarised_written_beside_output_exit_3(runner, tmp_path):
