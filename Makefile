@@ -45,13 +45,15 @@ chromium:
 			|| echo "Could not install chromium: the browser tests will be skipped."; \
 	fi
 
-## Lint, then the whole test suite (what CI runs).
+## Lint, the import contracts (the layers), then the whole test suite (what CI runs).
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## Speed and memory benchmarks (not tests): prints tables with ratios measured in the same run.
 bench: $(BENCH_STAMP)

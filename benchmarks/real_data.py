@@ -2,9 +2,9 @@
 
 Prints, as tables, how the rule engine flags the CTDC synthetic victim records (forced-labour
 victims against the others) and how Brazil's register of slave-labour findings maps onto the
-upload's sectors and the catalogue's sector variants (see :mod:`screening.realdata`), with the
-time each took. The data is read from the external data folder in place; when the folder is
-absent this says so and exits with status 0.
+upload's sectors and the catalogue's sector variants (see :mod:`screening.datasets.realdata`),
+with the time each took. The data is read from the external data folder in place; when the
+folder is absent this says so and exits with status 0.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from screening.realdata import (
+from screening.datasets.realdata import (
     ExternalDataMissing,
     brazil_sector_profile,
     ctdc_report,

@@ -8,7 +8,7 @@ the comparison neither true nor false, as in ours.
 
 from __future__ import annotations
 
-from screening.expr import Node
+from screening.rules.expr import Node
 
 
 def _lit(v: object) -> str:

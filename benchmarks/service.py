@@ -38,9 +38,9 @@ def _free_port() -> int:
 
 def _store(url: str, n_visits: int) -> tuple[dict[str, str], float, list[str]]:
     """Migrate, create users, store ``n_visits`` synthetic visits; tokens, seconds, ids."""
+    from screening.datasets.synthetic import generate, write
     from screening.pipeline import screen_frames
     from screening.store import create_user, migrate, store_upload
-    from screening.synthetic import generate, write
 
     engine = migrate(url)
     tokens = {role: create_user(engine, f"bench-{role}", role)[1]
@@ -48,7 +48,7 @@ def _store(url: str, n_visits: int) -> tuple[dict[str, str], float, list[str]]:
     data = generate(n_visits, seed=21)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write(data, tmp, "parquet")
-        from screening.loaders import load_upload
+        from screening.ingest.loaders import load_upload
 
         loaded = load_upload(paths["visits"], paths["interviews"])
         screening = screen_frames(loaded.visits, loaded.interviews)
@@ -87,7 +87,7 @@ def _p95(client: httpx.Client, urls: list[str], headers: dict) -> float:
 
 
 def _upload_csv(n: int, seed: int, prefix: str) -> bytes:
-    from screening.synthetic import generate
+    from screening.datasets.synthetic import generate
 
     data = generate(n, seed=seed)
     visits = data.visits.copy()

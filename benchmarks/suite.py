@@ -21,7 +21,7 @@ GB = 1024**3
 
 
 def _data(n: int = N_VISITS):
-    from screening.synthetic import generate
+    from screening.datasets.synthetic import generate
 
     return generate(n, seed=7, interviews_per_visit=INTERVIEWS_PER_VISIT)
 
@@ -35,7 +35,7 @@ def _baseline(name: str, seconds: float) -> dict:
 
 def bench_engine() -> list[dict]:
     """Rule engine only, from in-memory frames: 1M visits + ~3M interviews."""
-    from screening.engine import RuleEngine
+    from screening.rules.engine import RuleEngine
 
     data = _data()
     engine = RuleEngine()
@@ -60,8 +60,8 @@ def bench_rule_engine() -> list[dict]:
     import rule_engine
 
     from benchmarks.rule_engine_port import to_rule_engine
-    from screening.engine import RuleEngine
-    from screening.expr import ColumnCache
+    from screening.rules.engine import RuleEngine
+    from screening.rules.expr import ColumnCache
 
     data = _data()
     engine = RuleEngine()
@@ -116,8 +116,8 @@ def bench_rule_engine() -> list[dict]:
 
 def bench_screen_parquet() -> list[dict]:
     """`screening screen` on a 1M-visit Parquet file with Parquet output vs read_parquet."""
+    from screening.outputs.reports import write_list
     from screening.pipeline import screen_files
-    from screening.reports import write_list
 
     data = _data()
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,7 +148,7 @@ def bench_screen_parquet() -> list[dict]:
 
 def bench_validate_csv() -> list[dict]:
     """Bulk validation of a 1M-row visits CSV vs pandas.read_csv of the same file."""
-    from screening.loaders import load_upload
+    from screening.ingest.loaders import load_upload
 
     data = _data()
     with tempfile.TemporaryDirectory() as tmp:
@@ -174,7 +174,7 @@ def bench_validate_csv() -> list[dict]:
 
 def bench_train() -> list[dict]:
     """Training (engine, features, booster, calibration, evaluation) on 100k + ~300k."""
-    from screening.training import train
+    from screening.model.training import train
 
     data = _data(100_000)
     seconds, peak, (_, report) = measure(lambda: train(data.visits, data.interviews,
@@ -190,9 +190,9 @@ def bench_train() -> list[dict]:
 
 def bench_score() -> list[dict]:
     """Rules + model on 1M visits + ~3M interviews, in memory, to the follow-up list."""
-    from indicators import load_catalogue
+    from screening.model.versions import load
     from screening.pipeline import screen_frames
-    from screening.versions import load
+    from screening.rules.catalogue import load_catalogue
 
     data = _data()
     model = load("default", load_catalogue())

@@ -1,26 +1,22 @@
-"""The codified indicators of forced labour: the catalogue as YAML data, its schema and loader.
+"""The codified indicators of forced labour: the catalogue as data (YAML), its schema and loader.
 
->>> from indicators import load_catalogue
->>> catalogue = load_catalogue()
->>> catalogue.get("ICLS-FL-WORKERS").spec.tier
+This package is data only and imports nothing from ``screening``; the rules layer
+(:mod:`screening.rules.catalogue`) compiles it.
+
+>>> from indicators import read_catalogue
+>>> data = read_catalogue()
+>>> next(ind for _, ind in data.indicators if ind.id == "ICLS-FL-WORKERS").tier
 'urgent'
 """
 
-from indicators.loader import (
-    DATA_DIR,
-    Catalogue,
-    CatalogueError,
-    CompiledIndicator,
-    load_catalogue,
-)
+from indicators.loader import DATA_DIR, CatalogueData, CatalogueError, read_catalogue
 from indicators.schema import TIER_ORDER, Indicator
 
 __all__ = [
     "DATA_DIR",
     "TIER_ORDER",
-    "Catalogue",
+    "CatalogueData",
     "CatalogueError",
-    "CompiledIndicator",
     "Indicator",
-    "load_catalogue",
+    "read_catalogue",
 ]

@@ -1,10 +1,14 @@
-"""Load, validate and compile the indicator catalogue (the YAML files in ``indicators/data``)."""
+"""Load and validate the indicator catalogue as data (the YAML files in ``indicators/data``).
+
+This checks structure (the pydantic schema) and references inside the catalogue (unique ids,
+source keys that the settings file defines). It compiles nothing and imports nothing from the
+engine: :mod:`screening.rules.catalogue` compiles the rules and checks the column names.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +16,6 @@ import yaml
 from pydantic import ValidationError
 
 from indicators.schema import Group, Indicator, Settings
-from screening.evidence import PLACEHOLDER
-from screening.expr import CompiledRule, ExpressionError, compile_rule
-from screening.features import site_feature_types, worker_feature_types
 
 DATA_DIR = Path(__file__).parent / "data"
 SETTINGS_FILE = "catalogue.yaml"
@@ -34,48 +35,27 @@ class CatalogueError(ValueError):
 
 
 @dataclass(frozen=True)
-class CompiledIndicator:
-    """An indicator with its rule and evidence conditions compiled once."""
+class CatalogueData:
+    """The catalogue as validated data: settings, groups with their files, a fingerprint.
 
-    spec: Indicator
-    file: str
-    rule: CompiledRule
-    evidence_when: tuple[CompiledRule | None, ...]
-
-    @property
-    def id(self) -> str:
-        """The indicator's stable id."""
-        return self.spec.id
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The whole catalogue: settings, groups and compiled indicators in file order."""
+    Attributes
+    ----------
+    settings : Settings
+        ``catalogue.yaml``: tier policy, sources, notes.
+    groups : tuple of (Path, Group)
+        One entry per indicator file, in file-name order.
+    fingerprint : str
+        sha256 over every file's name and bytes (a model card records it).
+    """
 
     settings: Settings
-    groups: tuple[Group, ...]
-    worker: tuple[CompiledIndicator, ...]
-    site: tuple[CompiledIndicator, ...]
+    groups: tuple[tuple[Path, Group], ...]
     fingerprint: str
-    site_types: dict[str, str] = field(repr=False)
-    worker_types: dict[str, str] = field(repr=False)
 
     @property
-    def indicators(self) -> tuple[CompiledIndicator, ...]:
-        """Every indicator, worker-level first."""
-        return self.worker + self.site
-
-    def get(self, indicator_id: str) -> CompiledIndicator:
-        """The indicator with this id (KeyError naming close matches otherwise)."""
-        for ind in self.indicators:
-            if ind.id == indicator_id:
-                return ind
-        import difflib
-
-        close = difflib.get_close_matches(indicator_id, [i.id for i in self.indicators], n=3)
-        raise KeyError(
-            f"No indicator '{indicator_id}'." + (f" Did you mean {close}?" if close else "")
-        )
+    def indicators(self) -> list[tuple[Path, Indicator]]:
+        """Every indicator with the file it comes from, in file order."""
+        return [(path, ind) for path, group in self.groups for ind in group.indicators]
 
 
 def _read_yaml(path: Path) -> Any:
@@ -102,42 +82,17 @@ def _validation_error(path: Path, data: Any, exc: ValidationError) -> CatalogueE
     return CatalogueError(path, f"field '{where}': {first['msg']}{more}", indicator)
 
 
-def _compile(
-    path: Path, ind: Indicator, text: str, types: dict[str, str], what: str
-) -> CompiledRule:
-    try:
-        return compile_rule(text, types)
-    except ExpressionError as exc:
-        raise CatalogueError(path, f"the {what} does not compile: {exc}", ind.id) from exc
-
-
-def _check_templates(path: Path, ind: Indicator, types: dict[str, str]) -> None:
-    for ev in ind.evidence:
-        for lang in ("en", "az"):
-            text = getattr(ev.text, lang)
-            for name, _ in PLACEHOLDER.findall(text):
-                if name not in types:
-                    raise CatalogueError(
-                        path, f"evidence ({lang}) names unknown column '{{{name}}}'.", ind.id
-                    )
-            if re.sub(PLACEHOLDER, "", text).count("{"):
-                raise CatalogueError(
-                    path, f"evidence ({lang}) has a malformed placeholder: {text!r}", ind.id
-                )
-
-
-def load_catalogue(directory: str | Path | None = None) -> Catalogue:
-    """Load and validate every YAML file of the catalogue and compile its rules.
+def read_catalogue(directory: str | Path | None = None) -> CatalogueData:
+    """Read and validate every YAML file of the catalogue (no rule is compiled here).
 
     Raises :class:`CatalogueError`, naming the file and the indicator, for: YAML that does not
-    parse, a field that breaks the schema (including an unknown sector), a duplicate id, a rule
-    or evidence condition that does not parse or names an unknown column, an evidence template
-    with an unknown placeholder, and a framework reference to an unknown source key.
+    parse, a field that breaks the schema, a duplicate id, and a framework reference to an
+    unknown source key.
 
     Examples
     --------
-    >>> cat = load_catalogue()
-    >>> len(cat.site) > 20 and all(i.spec.evidence for i in cat.indicators)
+    >>> data = read_catalogue()
+    >>> len(data.indicators) > 40 and data.settings.sources["s1"].startswith("ILO")
     True
     """
     directory = Path(directory) if directory is not None else DATA_DIR
@@ -173,48 +128,7 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
                     if key not in settings.sources:
                         raise CatalogueError(path, f"unknown source key '{key}'.", ind.id)
         groups.append((path, group))
-    worker_types = worker_feature_types()
-    counts: dict[str, str] = {}
-    worker: list[CompiledIndicator] = []
-    for path, group in groups:
-        for ind in group.indicators:
-            if ind.level != "worker":
-                continue
-            if ind.count_as in counts:
-                raise CatalogueError(
-                    path,
-                    f"count_as '{ind.count_as}' is also used by '{counts[ind.count_as]}'.",
-                    ind.id,
-                )
-            counts[str(ind.count_as)] = ind.id
-            rule = _compile(path, ind, ind.rule, worker_types, "rule")
-            worker.append(CompiledIndicator(ind, str(path), rule, ()))
-    site_types = site_feature_types(counts)
-    site: list[CompiledIndicator] = []
-    for path, group in groups:
-        for ind in group.indicators:
-            if ind.level != "site":
-                continue
-            rule = _compile(path, ind, ind.rule, site_types, "rule")
-            whens = tuple(
-                _compile(path, ind, ev.when, site_types, "evidence condition") if ev.when else None
-                for ev in ind.evidence
-            )
-            _check_templates(path, ind, site_types)
-            site.append(CompiledIndicator(ind, str(path), rule, whens))
-    for path, group in groups:
-        for ind in group.indicators:
-            if ind.level == "worker":
-                _check_templates(path, ind, site_types)
-    return Catalogue(
-        settings=settings,
-        groups=tuple(g for _, g in groups),
-        worker=tuple(worker),
-        site=tuple(site),
-        fingerprint=digest.hexdigest(),
-        site_types=site_types,
-        worker_types=worker_types,
-    )
+    return CatalogueData(settings=settings, groups=tuple(groups), fingerprint=digest.hexdigest())
 
 
-__all__ = ["DATA_DIR", "Catalogue", "CatalogueError", "CompiledIndicator", "load_catalogue"]
+__all__ = ["DATA_DIR", "SETTINGS_FILE", "CatalogueData", "CatalogueError", "read_catalogue"]

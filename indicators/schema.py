@@ -1,16 +1,19 @@
-"""Pydantic schema of the indicator catalogue (one YAML file per group)."""
+"""Pydantic schema of the indicator catalogue (one YAML file per group).
+
+The schema checks structure only. What the names in a rule, an evidence template or a sector
+list refer to is checked where they are compiled, by :mod:`screening.rules.catalogue`.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-from screening.records import SECTORS
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Framework = Literal["ILO-11", "ICLS-2018", "ILO-EC-2009", "AZ-LAW", "UNODC", "GLAA", "HTCDS"]
 Tier = Literal["urgent", "high", "medium", "low"]
 TIER_ORDER: tuple[str, ...] = ("low", "medium", "high", "urgent")
+"""The tiers in rising order of urgency (the one definition; ``TIER_ORDER.index`` is a rank)."""
 
 
 class _Strict(BaseModel):
@@ -75,16 +78,6 @@ class Indicator(_Strict):
     evidence: list[Evidence] = Field(min_length=1)
     legal_reference: str | None = None
     examples: Examples
-
-    @field_validator("sectors")
-    @classmethod
-    def _known_sectors(cls, value: list[str] | None) -> list[str] | None:
-        for sector in value or []:
-            if sector not in SECTORS:
-                raise ValueError(
-                    f"Unknown sector '{sector}'; expected one of {', '.join(SECTORS)}."
-                )
-        return value
 
     @model_validator(mode="after")
     def _level_fields(self) -> Indicator:

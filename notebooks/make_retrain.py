@@ -38,7 +38,7 @@ Top to bottom:
 
 1. **Data**: synthetic visits by default, or your own files.
 2. **Indicator rates** by sector and region, from the rule engine alone.
-3. **Training** (`screening.training.train`) and its evaluation at inspection capacity:
+3. **Training** (`screening.model.training.train`) and its evaluation at inspection capacity:
    random, rules only, model only and the combined follow-up list side by side.
 4. **Plots**: precision-recall, calibration, recall against capacity.
 5. **Comparison** with `models/default` on the same held-out visits.
@@ -57,7 +57,8 @@ Top to bottom:
 Paths are relative to the folder the notebook runs in (usually `notebooks/`), or absolute.
 Rows that fail validation are listed and left out; the good rows are used. With
 `OUTCOMES = None` the notebook makes `N_VISITS` synthetic visits instead
-(`screening.synthetic`): fine for trying the notebook, **never for real follow-up decisions**
+(`screening.datasets.synthetic`): fine for trying the notebook, **never for real follow-up
+decisions**
 (a model saved from them says so on its card, as it does when every outcome in your files
 has the source `synthetic`).
 
@@ -110,13 +111,13 @@ import pandas as pd
 from IPython.display import Image, Markdown, display
 from matplotlib.figure import Figure
 
-from screening import versions
-from screening.engine import RuleEngine
-from screening.loaders import load_outcomes, load_upload
-from screening.model import feature_frame
-from screening.plots import write_plots
-from screening.synthetic import generate
-from screening.training import evaluate, labels, train
+from screening.datasets.synthetic import generate
+from screening.ingest.loaders import load_outcomes, load_upload
+from screening.model import versions
+from screening.model.features import feature_frame
+from screening.model.plots import write_plots
+from screening.model.training import evaluate, labels, train
+from screening.rules.engine import RuleEngine
 
 pd.set_option("display.precision", 3)
 pd.set_option("display.max_rows", 80)
@@ -155,11 +156,11 @@ evaluate.
 
 code("data", '''
 if FROM_STORE:  # visits, interviews and decided reviews, with exploration flags
-    from screening.api.app import ServiceSettings
+    from screening.settings import load_settings
     from screening.store import migrate, outcomes_frame
     from screening.store.frames import stored_frames
 
-    store = migrate(ServiceSettings.from_env().store)
+    store = migrate(load_settings())  # SCREENING_DATA_DIR / SCREENING_DATABASE_URL
     visits, interviews = stored_frames(store)
     outcomes = outcomes_frame(store)
     display(Markdown(f"**From the store**: {len(visits):,} visits, {len(outcomes):,} decided "
@@ -186,8 +187,8 @@ else:
                 .sort_values(ascending=False).to_frame())
         display(rejected.head(20))
     visits, interviews, outcomes = upload.visits, upload.interviews, outcome_file.outcomes
-# as `screening train` does, files whose every outcome comes from screening.synthetic count as
-# synthetic too: the card of a model saved from them says so
+# as `screening train` does, files whose every outcome comes from screening.datasets.synthetic
+# count as synthetic too: the card of a model saved from them says so
 SYNTHETIC = (OUTCOMES is None and not FROM_STORE) or bool(
     len(outcomes) and "source" in outcomes and outcomes["source"].eq("synthetic").all())
 
@@ -251,7 +252,7 @@ display((100 * pd.crosstab(sector.rename("sector"), tier, normalize="index")).ro
 md("train-md", '''
 ## 3. Train and evaluate
 
-`screening.training.train` sorts the labelled visits by visit date, holds out the latest 20 %,
+`screening.model.training.train` sorts the labelled visits by visit date, holds out the latest 20 %,
 fits the model on the earlier ones (their own latest part calibrates it and sets the escalation
 threshold) and evaluates on the held-out later visits. Every figure below is from the held-out
 visits.
@@ -327,7 +328,7 @@ md("compare-md", '''
 ## 5. Compare with `models/default`
 
 The model in use is scored on **the same held-out visits** (the split is reproduced with
-`screening.training.labels` as `train` makes it, and checked by re-evaluating the new model on
+`screening.model.training.labels` as `train` makes it, and checked by re-evaluating the new model on
 it). When `models/default` was trained on data that include these visits (for example an
 earlier export of the same records), its figures here are too good.
 ''')

@@ -1,6 +1,8 @@
-"""Errors of the screening library and the reason codes for rejected rows.
+"""Errors of the screening library (one hierarchy) and the reason codes for rejected rows.
 
-Two kinds of trouble, kept apart on purpose:
+Every error the library raises on purpose derives from :class:`ScreeningError`; only the shells
+(``screening.api``, ``screening.web``, ``screening.cli``) turn them into HTTP answers, pages or
+exit codes. Two kinds of trouble with an upload are kept apart on purpose:
 
 * a file that cannot be used at all (not found, not UTF-8, no rows, a required column missing)
   raises :class:`LoaderError`, whose message is one whole sentence naming the file;
@@ -12,13 +14,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from indicators import CatalogueError as _CatalogueSpecError
+
 
 class ScreeningError(Exception):
-    """Base class of every error raised on purpose by the screening library."""
+    """Base class of every error raised on purpose by the screening library.
+
+    ``kind`` says what sort of refusal it is, for the shells to map to an HTTP status, a page
+    or an exit code: ``refused`` (the default), ``unusable_file``, ``not_found``, ``conflict``,
+    ``forbidden``, ``too_large``, ``content_mismatch``.
+    """
+
+    kind: str = "refused"
 
 
 class LoaderError(ScreeningError):
-    """An uploaded file cannot be used at all.
+    """An uploaded file cannot be used at all (``kind`` ``unusable_file``).
 
     Parameters
     ----------
@@ -42,11 +53,80 @@ class LoaderError(ScreeningError):
     'examples/visits.csv: the file is empty (0 bytes).'
     """
 
+    kind = "unusable_file"
+
     def __init__(self, source: object, reason: str) -> None:
         self.source = str(source)
         reason = reason.strip()
         self.reason = reason if reason.endswith((".", "?", "!")) else reason + "."
         super().__init__(f"{self.source}: {self.reason}")
+
+
+class SettingsError(ScreeningError):
+    """A ``SCREENING_*`` setting has a value that cannot be used (named in the message)."""
+
+
+class CatalogueError(ScreeningError, _CatalogueSpecError):
+    """The indicator catalogue cannot be used: names the ``file`` and, where known, the
+    ``indicator``. Also an :class:`indicators.CatalogueError`, which the data-only loader of
+    ``indicators/`` raises for structure and references."""
+
+
+class ExpressionError(ScreeningError, ValueError):
+    """A rule expression that cannot be compiled (see :mod:`screening.rules.expr_syntax`)."""
+
+    def __init__(self, expression: str, position: int, reason: str):
+        self.expression = expression
+        self.position = position
+        self.reason = reason
+        super().__init__(f"{reason} (at character {position + 1} of {expression!r})")
+
+
+class ModelError(ScreeningError):
+    """A model version that cannot be used (outside the models folder, tampered, another
+    library version, features unlike the catalogue), or training that cannot start."""
+
+
+class TrainingError(ModelError, ValueError):
+    """Training cannot go on with the data given (too few labels of a class, say)."""
+
+
+class StoreError(ScreeningError):
+    """The store refused an operation (unknown visit, bad review, unknown role, ...)."""
+
+
+class ConflictError(StoreError):
+    """The store already holds what an operation would create (a user name, say)."""
+
+    kind = "conflict"
+
+
+class UnknownVisitError(StoreError, LookupError):
+    """A visit_id that is not in the store."""
+
+    kind = "not_found"
+
+    def __init__(self, visit_id: str) -> None:
+        self.visit_id = visit_id
+        super().__init__(f"Visit '{visit_id}' is not in the store.")
+
+
+class AppendOnlyError(StoreError):
+    """An attempt to change or delete a line of the audit log."""
+
+
+class UploadRefused(ScreeningError):  # noqa: N818 - a refusal, named as the receipt says it
+    """An upload refused as a whole before it is read: too large, or content unlike its type.
+
+    Attributes
+    ----------
+    code : str
+        ``too_large`` or ``content_mismatch``.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = self.kind = code
+        super().__init__(message)
 
 
 class RejectReason(StrEnum):
@@ -73,4 +153,6 @@ class RejectReason(StrEnum):
     """An interview whose visit row was itself rejected."""
 
 
-__all__ = ["LoaderError", "RejectReason", "ScreeningError"]
+__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
+           "ModelError", "RejectReason", "ScreeningError", "SettingsError", "StoreError",
+           "TrainingError", "UnknownVisitError", "UploadRefused"]

@@ -4,7 +4,7 @@ priority."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,11 +12,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators import TIER_ORDER
-from screening.engine import EngineResult, Progress, RuleEngine
-from screening.evaluation import capacity_k
-from screening.loaders import LoadResult, load_upload
-from screening.model import TrainedModel, feature_frame
-from screening.priority import escalate, follow_up_list
+from screening.ingest.loaders import LoadResult, UploadSource, load_upload
+from screening.priority import capacity_k, escalate, follow_up_list
+from screening.rules.engine import EngineResult, Progress, RuleEngine, rule_engine
+
+if TYPE_CHECKING:  # a model is imported only by whoever loads one (scikit-learn is heavy)
+    from screening.model.classifier import TrainedModel
 
 #: Defaults of the follow-up selection: capacity as a share of the visits, and the share of
 #: that capacity drawn at random (exploration slots).
@@ -68,19 +69,21 @@ def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, 
 
     Examples
     --------
-    >>> from screening.synthetic import generate
+    >>> from screening.datasets.synthetic import generate
     >>> data = generate(200, seed=1)
     >>> s = screen_frames(data.visits, data.interviews)
     >>> list(s.follow_up["rank"][:3]), int(s.follow_up["selected"].sum())
     ([1, 2, 3], 10)
     """
-    engine = engine or RuleEngine()
+    engine = engine or rule_engine()
     interviews = interviews if interviews is not None else pd.DataFrame()
     result = engine.run(visits, interviews, progress=progress)
     tier, reasons, risk, raised = result.tier, result.coded_reasons, None, None
     if model is not None:
         if progress:
             progress("model")
+        from screening.model.features import feature_frame
+
         risk = model.risk_score(feature_frame(visits, result, engine.catalogue))
         codes, raised = escalate(np.asarray(result.tier.codes), risk, model.escalation_threshold)
         tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER))
@@ -105,7 +108,7 @@ def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, 
                      rejected if rejected is not None else pd.DataFrame(), risk, raised, model)
 
 
-def screen_files(visits_path: str | Path, interviews_path: str | Path | None = None, *,
+def screen_files(visits_path: UploadSource, interviews_path: UploadSource | None = None, *,
                  progress: Progress | None = None, **options: object
                  ) -> tuple[Screening, LoadResult]:
     """Load an upload (validating in bulk) and screen its valid rows (options as

@@ -29,6 +29,15 @@ FOLLOW_UP_COLUMNS: tuple[str, ...] = (
 SELECTION_COLUMNS: tuple[str, ...] = ("selected", "selection_probability")
 
 
+def capacity_k(n: int, capacity: float) -> int:
+    """How many visits a capacity share allows (at least one when there are visits).
+
+    >>> capacity_k(1000, 0.05), capacity_k(10, 0.05), capacity_k(0, 0.05)
+    (50, 1, 0)
+    """
+    return 0 if n == 0 else max(1, int(round(n * capacity)))
+
+
 def tier_rank(tier: object) -> np.ndarray:
     """0 for low up to 3 for urgent (-1 for anything else).
 
@@ -156,5 +165,6 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
     })  # fmt: skip
 
 
-__all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "as_text", "escalate", "follow_up_list",
+__all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "as_text", "capacity_k", "escalate",
+           "follow_up_list",
            "order", "select", "tier_rank"]

@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from indicators import load_catalogue
-from screening.engine import RuleEngine
+from screening.rules.catalogue import load_catalogue
+from screening.rules.engine import RuleEngine
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,7 @@
-"""The HTTP API of the service (FastAPI): :func:`create_app` builds it."""
+"""The HTTP API (``/api/v1``): token auth with roles, one JSON error shape, routes over the
+service layer. :func:`screening.app.create_app` mounts it beside the pages."""
 
-from screening.api.app import ServiceSettings, create_app
+from screening.api.errors import ApiError
+from screening.api.routes import router
 
-__all__ = ["ServiceSettings", "create_app"]
+__all__ = ["ApiError", "router"]

@@ -3,8 +3,9 @@
 SQLAlchemy 2 tables with Alembic migrations, on a SQLite file by default (WAL mode) or on
 PostgreSQL when ``SCREENING_DATABASE_URL`` says so. Typical use::
 
-    from screening.store import StoreSettings, migrate, store_upload
-    engine = migrate(StoreSettings.from_env())
+    from screening.settings import load_settings
+    from screening.store import migrate, store_upload
+    engine = migrate(load_settings())
     receipt = store_upload(engine, user=user, file_name="visits.csv", content=data,
                            loaded=loaded, screening=screening)
 """
@@ -12,7 +13,6 @@ PostgreSQL when ``SCREENING_DATABASE_URL`` says so. Typical use::
 from screening.store.accounts import audit, authenticate, create_user, issue_token, revoke_token
 from screening.store.engine import (
     StoreError,
-    StoreSettings,
     create_engine_for,
     migrate,
     transaction,
@@ -41,7 +41,6 @@ __all__ = [
     "RejectedCell",
     "Review",
     "StoreError",
-    "StoreSettings",
     "UnknownVisitError",
     "Upload",
     "User",

@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from screening.store.engine import StoreError, transaction
-from screening.store.tables import ROLES, ApiToken, AuditEntry, User, utcnow
+from screening.errors import ConflictError, StoreError
+from screening.store.engine import transaction
+from screening.store.tables import ApiToken, AuditEntry, User, utcnow
+from screening.vocabulary import ROLES
 
 PREFIX_LENGTH = 8
 """Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
@@ -94,7 +96,7 @@ def create_user(bind: Session | Engine, name: str, role: str, *,
         raise StoreError("A user needs a name; the name given is empty.")
     with transaction(bind) as session:
         if session.scalar(select(User.id).where(User.name == name)) is not None:
-            raise StoreError(f"A user named '{name}' already exists; choose another name.")
+            raise ConflictError(f"A user named '{name}' already exists; choose another name.")
         user = User(name=name, role=role)
         session.add(user)
         session.flush()

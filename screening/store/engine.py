@@ -1,11 +1,11 @@
-"""Store settings, engines for SQLite and PostgreSQL, migrations and transactions."""
+"""Engines for SQLite and PostgreSQL, migrations and transactions.
+
+Where the store is comes from :mod:`screening.settings`."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from alembic import command
@@ -14,92 +14,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session
 
-from screening.errors import ScreeningError
+from screening.errors import StoreError
+from screening.settings import Settings, load_settings, normalise_url
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_FILE = "screening.sqlite3"
 _MIGRATION_LOCK = 0x5C12EE17  # advisory lock key of the store's migrations on PostgreSQL
-
-
-class StoreError(ScreeningError):
-    """The store refused an operation (unknown visit, bad review, unknown role, ...)."""
-
-
-@dataclass(frozen=True)
-class StoreSettings:
-    """Where the store keeps its data. Each field names its environment variable and help.
-
-    Parameters
-    ----------
-    data_dir : Path
-        The data folder; the default SQLite file lives in it.
-    database_url : str
-        A SQLAlchemy URL; empty means the SQLite file ``<data_dir>/screening.sqlite3``.
-
-    Examples
-    --------
-    >>> s = StoreSettings.from_env({"SCREENING_DATA_DIR": "/srv/screening"})
-    >>> s.url
-    'sqlite:////srv/screening/screening.sqlite3'
-    >>> StoreSettings.from_env({"SCREENING_DATABASE_URL": "postgresql://db/x"}).url
-    'postgresql+psycopg://db/x'
-    """
-
-    data_dir: Path = field(default=REPO_ROOT / "data", metadata={
-        "env": "SCREENING_DATA_DIR",
-        "help": "Data folder of the service; the embedded SQLite store is a file in it.",
-    })  # fmt: skip
-    database_url: str = field(default="", metadata={
-        "env": "SCREENING_DATABASE_URL",
-        "help": "SQLAlchemy URL of the store (e.g. postgresql://user@host/db); empty for the "
-                "SQLite file screening.sqlite3 in the data folder.",
-    })  # fmt: skip
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> StoreSettings:
-        """Read the settings from environment variables (unset or empty ones take defaults).
-
-        Parameters
-        ----------
-        environ : mapping, optional
-            Defaults to ``os.environ``.
-
-        Returns
-        -------
-        StoreSettings
-        """
-        environ = os.environ if environ is None else environ
-        values: dict[str, object] = {}
-        for f in fields(cls):
-            raw = environ.get(f.metadata["env"], "").strip()
-            if raw:
-                values[f.name] = Path(raw) if f.name == "data_dir" else raw
-        return cls(**values)  # type: ignore[arg-type]
-
-    @property
-    def url(self) -> str:
-        """The database URL in use, with the psycopg driver for PostgreSQL."""
-        if not self.database_url:
-            return f"sqlite:///{Path(self.data_dir) / SQLITE_FILE}"
-        return normalise_url(self.database_url)
-
-
-def normalise_url(url: str | URL) -> str:
-    """Name the psycopg 3 driver for a plain ``postgresql://`` or ``postgres://`` URL.
-
-    Examples
-    --------
-    >>> normalise_url("postgres://u@h/db")
-    'postgresql+psycopg://u@h/db'
-    >>> normalise_url("sqlite:///x.sqlite3")
-    'sqlite:///x.sqlite3'
-    """
-    text = url.render_as_string(hide_password=False) if isinstance(url, URL) else str(url)
-    for plain in ("postgres://", "postgresql://"):
-        if text.startswith(plain):
-            return "postgresql+psycopg://" + text[len(plain):]
-    return text
 
 
 def _wal(cursor) -> None:  # noqa: ANN001
@@ -140,7 +59,7 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine_for(settings: StoreSettings | str | URL | None = None, **options) -> Engine:
+def create_engine_for(settings: Settings | str | URL | None = None, **options) -> Engine:
     """Create the SQLAlchemy engine of the store.
 
     For SQLite the folder of the file is created, the journal is WAL and foreign keys are
@@ -148,8 +67,8 @@ def create_engine_for(settings: StoreSettings | str | URL | None = None, **optio
 
     Parameters
     ----------
-    settings : StoreSettings or str or URL, optional
-        Settings, or a database URL; default :meth:`StoreSettings.from_env`.
+    settings : Settings or str or URL, optional
+        Settings, or a database URL; default: the settings of the environment.
     **options
         Passed to :func:`sqlalchemy.create_engine`.
 
@@ -165,8 +84,8 @@ def create_engine_for(settings: StoreSettings | str | URL | None = None, **optio
     1
     """
     if settings is None:
-        settings = StoreSettings.from_env()
-    url = make_url(settings.url if isinstance(settings, StoreSettings) else normalise_url(settings))
+        settings = load_settings()
+    url = make_url(settings.url if isinstance(settings, Settings) else normalise_url(settings))
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -190,14 +109,14 @@ def alembic_config() -> Config:
     return config
 
 
-def migrate(target: Engine | StoreSettings | str | URL | None = None,
+def migrate(target: Engine | Settings | str | URL | None = None,
             revision: str = "head") -> Engine:
     """Bring the store's schema up to ``revision`` (applied migrations are skipped).
 
     Parameters
     ----------
-    target : Engine or StoreSettings or str or URL, optional
-        The store; default :meth:`StoreSettings.from_env`.
+    target : Engine or Settings or str or URL, optional
+        The store; default: the settings of the environment.
     revision : str
         Alembic revision to upgrade to.
 
@@ -245,5 +164,5 @@ def transaction(bind: Engine | Session, *, write: bool = True) -> Iterator[Sessi
         yield session
 
 
-__all__ = ["StoreError", "StoreSettings", "alembic_config", "create_engine_for", "migrate",
-           "normalise_url", "transaction"]
+__all__ = ["StoreError", "alembic_config", "create_engine_for", "migrate", "normalise_url",
+           "transaction"]

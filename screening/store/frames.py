@@ -6,10 +6,10 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from screening.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
+from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
+from screening.ingest.validation import validate_frame
 from screening.store.engine import transaction
 from screening.store.tables import Interview, Visit
-from screening.validation import validate_frame
 
 
 def stored_frames(bind: Engine | Session) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,8 +10,9 @@ import pandas as pd
 from sqlalchemy import Engine, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from screening.records import SECTORS
-from screening.store.engine import StoreError, transaction
+from screening.errors import StoreError
+from screening.ingest.records import SECTORS
+from screening.store.engine import transaction
 from screening.store.reviews import UnknownVisitError, check_choice, latest_screening
 from screening.store.tables import (
     REVIEW_STATUSES,

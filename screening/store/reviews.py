@@ -9,18 +9,11 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from screening.records import OUTCOMES
+from screening.errors import StoreError, UnknownVisitError
+from screening.ingest.records import OUTCOMES
 from screening.store.accounts import audit, user_id_of
-from screening.store.engine import StoreError, transaction
+from screening.store.engine import transaction
 from screening.store.tables import REVIEW_STATUSES, Review, ScreeningRow, User, Visit
-
-
-class UnknownVisitError(StoreError, LookupError):
-    """A visit_id that is not in the store."""
-
-    def __init__(self, visit_id: str) -> None:
-        self.visit_id = visit_id
-        super().__init__(f"Visit '{visit_id}' is not in the store.")
 
 
 def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
@@ -33,7 +26,7 @@ def check_choice(name: str, value: object, allowed: tuple[str, ...]) -> str:
     >>> check_choice("status", "decide", REVIEW_STATUSES)
     Traceback (most recent call last):
     ...
-    screening.store.engine.StoreError: The status must be one of scheduled, visited, decided. \
+    screening.errors.StoreError: The status must be one of scheduled, visited, decided. \
 Got 'decide' instead. Did you mean 'decided'?
     """
     if value in allowed:

@@ -27,15 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
-from screening.records import INTERVIEW_COLUMNS, OUTCOMES, VISIT_COLUMNS, Kind
+from indicators import TIER_ORDER
+from screening.errors import AppendOnlyError
+from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOMES, VISIT_COLUMNS, Kind
+from screening.vocabulary import REVIEW_STATUSES, ROLES
 
-ROLES: tuple[str, ...] = ("inspector", "monitor", "analyst", "admin")
-"""User roles, from least to most privileged in administration (not a hierarchy of data)."""
-
-REVIEW_STATUSES: tuple[str, ...] = ("scheduled", "visited", "decided")
-"""The steps of a follow-up review, in order."""
-
-TIERS: tuple[str, ...] = ("low", "medium", "high", "urgent")
+TIERS: tuple[str, ...] = TIER_ORDER
 """Tiers in rising order of urgency; ``screenings.tier_rank`` is the position in this tuple."""
 
 
@@ -218,6 +215,18 @@ class Review(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class ServiceSetting(Base):
+    """A setting chosen at run time and shared by every process of the service (for example
+    the active model, which an admin chooses on the model page)."""
+
+    __tablename__ = "service_settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class AuditEntry(Base):
     """One line of the append-only audit log: who did what to which object, and when."""
 
@@ -230,10 +239,6 @@ class AuditEntry(Base):
     object_type: Mapped[str | None] = mapped_column(String(100))
     object_id: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-
-
-class AppendOnlyError(Exception):
-    """An attempt to change or delete a line of the audit log."""
 
 
 APPEND_ONLY_MESSAGE = "The audit log is append-only: its entries cannot be updated or deleted."
@@ -258,4 +263,4 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 __all__ = ["APPEND_ONLY_MESSAGE", "ROLES", "REVIEW_STATUSES", "TIERS", "ApiToken",
            "AppendOnlyError", "AuditEntry", "Base", "Interview", "RejectedRow", "Review",
-           "ScreeningRow", "Upload", "User", "Visit", "utcnow"]
+           "ScreeningRow", "ServiceSetting", "Upload", "User", "Visit", "utcnow"]

@@ -19,11 +19,13 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.loaders import LoadResult
+from screening.errors import StoreError
+from screening.ingest.loaders import LoadResult
+from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
+from screening.ingest.validation import REJECTED_COLUMNS
 from screening.pipeline import Screening
-from screening.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.store.accounts import audit, user_id_of
-from screening.store.engine import StoreError, transaction
+from screening.store.engine import transaction
 from screening.store.tables import (
     TIERS,
     Interview,
@@ -33,7 +35,6 @@ from screening.store.tables import (
     User,
     Visit,
 )
-from screening.validation import REJECTED_COLUMNS
 
 ALREADY_STORED = "already_stored"
 """Reason code of a visit whose ``visit_id`` is already in the store (and not a correction)."""
@@ -73,6 +74,10 @@ class Receipt(BaseModel):
     repeat : bool
         True when the same file had been stored before: this is the first upload's receipt and
         nothing was stored this time.
+    model_version : str or None
+        The model version that screened the new visits; None: the rules alone.
+    model_problem : str or None
+        Why the active model was not used, when one is set but could not be loaded.
     """
 
     upload_id: int
@@ -86,6 +91,8 @@ class Receipt(BaseModel):
     tiers: dict[str, int]
     visit_tiers: dict[str, str]
     repeat: bool = False
+    model_version: str | None = None
+    model_problem: str | None = None
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected cells as a frame with the columns of the loaders' rejected table."""
@@ -137,7 +144,7 @@ def records(frame: pd.DataFrame, specs: list[ColumnSpec], **constant: object) ->
 
     Examples
     --------
-    >>> from screening.records import INTERVIEW_COLUMNS
+    >>> from screening.ingest.records import INTERVIEW_COLUMNS
     >>> frame = pd.DataFrame({"visit_id": ["V1"], "worker_ref": ["W1"], "age": [30],
     ...                       "shoe_size": ["42"]})
     >>> row = records(frame, INTERVIEW_COLUMNS[:3], visit_row_id=7)[0]
@@ -263,12 +270,15 @@ def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Rec
         accepted={"visits": upload.visits_accepted, "interviews": upload.interviews_accepted},
         rejected={"visits": upload.visits_rejected, "interviews": upload.interviews_rejected},
         rejected_rows=[RejectedCell.model_validate(c, from_attributes=True) for c in cells],
-        tiers=counts, visit_tiers=visit_tiers, repeat=repeat)
+        tiers=counts, visit_tiers=visit_tiers, repeat=repeat,
+        model_version=(upload.receipt or {}).get("model_version"),
+        model_problem=(upload.receipt or {}).get("model_problem"))
 
 
 def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: str,
                  content: bytes, loaded: LoadResult, screening: Screening,
-                 correction: bool = False, first_row: int | None = None) -> Receipt:
+                 correction: bool = False, first_row: int | None = None,
+                 model_problem: str | None = None) -> Receipt:
     """Store a loaded and screened upload in one transaction and return its receipt.
 
     Parameters
@@ -282,7 +292,7 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
         The file's name as the user gave it.
     content : bytes
         The file's bytes; their sha256 recognises the same file uploaded again.
-    loaded : screening.loaders.LoadResult
+    loaded : screening.ingest.loaders.LoadResult
         The validated upload.
     screening : screening.pipeline.Screening
         The screening of ``loaded``'s visits (with the active model, if any).
@@ -292,6 +302,9 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
     first_row : int, optional
         Row number of the first data row, for rejected rows the store adds; by default 2 for
         CSV and XLSX (below the header) and 1 for JSON and Parquet.
+    model_problem : str, optional
+        Why the active model could not screen the upload (it was screened by the rules alone);
+        kept with the receipt.
 
     Returns
     -------
@@ -305,7 +318,8 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
         The screening does not cover exactly the upload's visits.
     """
     options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
-                   screening=screening, correction=correction, first_row=first_row)
+                   screening=screening, correction=correction, first_row=first_row,
+                   model_problem=model_problem)
     if isinstance(bind, Session):
         return _store(bind, **options)  # type: ignore[arg-type]
     try:
@@ -318,7 +332,7 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
 
 def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, content: bytes,
            loaded: LoadResult, screening: Screening, correction: bool,
-           first_row: int | None) -> Receipt:
+           first_row: int | None, model_problem: str | None) -> Receipt:
     digest = sha256_of(content)
     first_row = _first_row(file_name) if first_row is None else first_row
     with transaction(bind) as session:
@@ -375,7 +389,11 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         upload.interviews_rejected = loaded.rows_read.get("interviews", 0) - len(new_interviews)
         session.flush()
         receipt = receipt_of(session, upload)
-        upload.receipt = receipt.model_dump(mode="json", include={"accepted", "rejected", "tiers"})
+        receipt.model_version = (screening.model.info.get("version")
+                                 if screening.model is not None else None)
+        receipt.model_problem = model_problem
+        upload.receipt = receipt.model_dump(mode="json", include={
+            "accepted", "rejected", "tiers", "model_version", "model_problem"})
         audit(session, user, "upload", "upload", upload.id, file_name=file_name, sha256=digest,
               correction=correction, accepted=receipt.accepted, rejected=receipt.rejected,
               replaced=len(stored) if correction else 0)

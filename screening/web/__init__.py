@@ -1,12 +1,12 @@
 """The web pages (server-rendered, English and Azerbaijani) on the service's store and roles.
 
 ``mount(app)`` adds the pages, the static files, the HTML error pages and the security
-headers to the app that :func:`screening.api.create_app` builds. Modules: ``security``
+headers to the app that :func:`screening.app.create_app` builds. Modules: ``security``
 (sessions, CSRF, roles, headers, rendering), ``pages`` (sign-in, language, upload, guide,
 indicators), ``monitor`` (follow-up list, exports, visit detail, reviews, dashboard),
 ``analyst`` (model page), ``i18n`` (every string in English and Azerbaijani).
 """
 
-from screening.web.security import mount
+from screening.web.security import library_error_page, mount
 
-__all__ = ["mount"]
+__all__ = ["library_error_page", "mount"]

@@ -53,6 +53,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "Formanın vaxtı keçib və ya o bu saytdan göndərilməyib. Səhifəni yenidən "
                    "açıb təkrar göndərin."),
     "error_404": ("Not found: {what}.", "Tapılmadı: {what}."),
+    "error_message": ("{message}", "{message}"),
     "back_home": ("Back to your start page", "Başlanğıc səhifənizə qayıdın"),
     # upload
     "upload_title": ("Upload site visits", "Ziyarət qeydlərinin yüklənməsi"),

@@ -4,100 +4,30 @@ detail with its review form, and the dashboard."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 from urllib.parse import urlencode
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
-from screening.api.app import ApiError
-from screening.api.queries import follow_up_page
-from screening.records import INTERVIEW_COLUMNS, OUTCOMES, SECTORS, VISIT_COLUMNS
-from screening.store import audit, record_review, visit_detail
-from screening.store.engine import StoreError, transaction
+from indicators import TIER_ORDER
+from screening.errors import StoreError, UnknownVisitError
+from screening.ingest.records import OUTCOMES, SECTORS
+from screening.outputs.exports import list_download
+from screening.service.follow_up import explain_stored, follow_up_page, regions
+from screening.store import audit, record_review, transaction, visit_detail
 from screening.store.queries import NO_REVIEW, follow_up_frame
-from screening.store.reviews import UnknownVisitError, latest_screening
-from screening.store.tables import REVIEW_STATUSES, TIERS, ScreeningRow, User, Visit
+from screening.store.reviews import latest_screening
+from screening.store.tables import ScreeningRow, User, Visit
+from screening.vocabulary import REVIEW_STATUSES
+from screening.web.i18n import translate
 from screening.web.security import WebError, check_csrf, lang, page_user, render
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 50
-TIER_ORDER = ("urgent", "high", "medium", "low")
+URGENT_FIRST = TIER_ORDER[::-1]
 FILTERS = ("region", "sector", "tier", "status", "date_from", "date_to")
-log = logging.getLogger(__name__)
-
-
-def _engine(app, language: str):  # noqa: ANN001, ANN202
-    from screening.engine import RuleEngine
-
-    cache = getattr(app.state, "web_rule_engines", None)
-    if cache is None:
-        cache = app.state.web_rule_engines = {}
-    if language not in cache:
-        cache[language] = RuleEngine(app.state.services.catalogue, lang=language)
-    return cache[language]
-
-
-def _frames(found: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from screening.validation import validate_frame
-
-    names_v = [c.name for c in VISIT_COLUMNS]
-    names_i = [c.name for c in INTERVIEW_COLUMNS]
-    visits = pd.DataFrame([{n: found["visit"].get(n) for n in names_v}], columns=names_v)
-    interviews = pd.DataFrame([{n: i.get(n) for n in names_i} for i in found["interviews"]],
-                              columns=names_i)
-    typed_v, _ = validate_frame(visits.astype(object), VISIT_COLUMNS, source="store",
-                                table="visits", first_row=1)
-    typed_i, _ = validate_frame(interviews.astype(object), INTERVIEW_COLUMNS, source="store",
-                                table="interviews", first_row=1,
-                                unique=("visit_id", "worker_ref"))
-    return typed_v, typed_i
-
-
-def explain_stored(app, found: dict[str, Any], language: str) -> dict[str, Any]:  # noqa: ANN001
-    """The fired indicators of the stored screening with their evidence, framework references
-    and tier floors in ``language``, and each interviewed worker's ICLS result.
-
-    The list of fired indicators is the stored screening's; the evidence sentences come from
-    the rules run again on the stored record (so they can be shown in either language).
-    """
-    from screening.explain import explanation
-    from screening.pipeline import screen_frames
-
-    catalogue = app.state.services.catalogue
-    screening = found.get("screening") or {}
-    evidence: dict[str, str] = {}
-    workers: list[dict[str, Any]] = []
-    try:
-        engine = _engine(app, language)
-        visits, interviews = _frames(found)
-        result = screen_frames(visits, interviews, engine=engine)
-        data = explanation(result, engine, found["visit"]["visit_id"])
-        evidence = {f["id"]: f["evidence"] for f in data["fired"]}
-        workers = data["workers"]
-    except Exception:  # noqa: BLE001 - the stored screening is still shown without evidence
-        log.exception("Could not explain visit %s again.", found["visit"].get("visit_id"))
-    fired = []
-    for ind_id in screening.get("indicators") or []:
-        try:
-            spec = catalogue.get(ind_id).spec
-        except KeyError:
-            fired.append({"id": ind_id, "name": ind_id, "weight": None, "tier_floor": None,
-                          "evidence": "", "frameworks": [], "legal_reference": None})
-            continue
-        fired.append({"id": ind_id, "name": getattr(spec.name, language), "weight": spec.weight,
-                      "tier_floor": spec.tier, "evidence": evidence.get(ind_id, ""),
-                      "frameworks": spec.frameworks, "legal_reference": spec.legal_reference})
-    worker_names = {ind.id: getattr(ind.spec.name, language) for ind in catalogue.worker}
-    for w in workers:
-        for key in ("involuntariness", "coercion"):
-            w[key + "_names"] = [worker_names.get(i, i) for i in w[key]]
-        w["icls"] = str(w["icls"])
-    return {"fired": fired, "workers": workers,
-            "floors": [f for f in fired if f["tier_floor"] in ("urgent", "high")]}
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -120,15 +50,9 @@ def _query(filters: dict[str, str]) -> dict[str, Any]:
             "date_from": _date(filters["date_from"]), "date_to": _date(filters["date_to"])}
 
 
-def regions(engine) -> list[str]:  # noqa: ANN001
-    """The regions of the stored current visits, sorted."""
-    with transaction(engine, write=False) as db:
-        return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
-
-
 def _choices(request: Request) -> dict[str, Any]:
     return {"regions": regions(request.app.state.services.engine), "sectors": SECTORS,
-            "tiers": TIER_ORDER, "statuses": (NO_REVIEW, *REVIEW_STATUSES)}
+            "tiers": URGENT_FIRST, "statuses": (NO_REVIEW, *REVIEW_STATUSES)}
 
 
 @router.get("/list")
@@ -140,8 +64,8 @@ def follow_up(request: Request, page: int = 1,
         total, rows = follow_up_page(request.app.state.services.engine, page=page,
                                      per_page=PER_PAGE, **_query(filters))
         error = None
-    except ApiError as exc:
-        total, rows, error = 0, [], str(exc.detail)
+    except StoreError as exc:
+        total, rows, error = 0, [], str(exc)
     pages = max(1, -(-total // PER_PAGE))
     kept = {k: v for k, v in filters.items() if v}
     link = {n: "/list?" + urlencode({**kept, "page": n}) for n in (page - 1, page + 1)}
@@ -156,20 +80,20 @@ def follow_up(request: Request, page: int = 1,
 def export(request: Request, fmt: str,
            user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
     """The filtered list as CSV or XLSX, formula injection neutralised, audited."""
-    from screening.api.routes import export_response
-
     if fmt not in ("csv", "xlsx"):
         raise WebError(404, "error_404", what=f"export.{fmt}")
     filters = _filters(request)
     engine = request.app.state.services.engine
     try:
         total, rows = follow_up_page(engine, page=1, per_page=10**9, **_query(filters))
-    except ApiError as exc:
-        raise WebError(422, "bad_filter", message=str(exc.detail)) from None
+    except StoreError as exc:
+        raise WebError(422, "bad_filter", message=str(exc)) from None
     with transaction(engine) as db:
         audit(db, user, "export", "follow_up", fmt, rows=total, via="web",
               filters={k: v for k, v in filters.items() if v})
-    return export_response(rows, fmt)
+    file = list_download(rows, fmt)
+    return Response(file.content, media_type=file.media_type, headers={
+        "Content-Disposition": f"attachment; filename={file.filename}"})
 
 
 def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
@@ -182,7 +106,7 @@ def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
     with transaction(svc.engine) as db:
         audit(db, user, "visit.read", "visit", visit_id, via="web")
     language = lang(request)
-    explained = explain_stored(request.app, found, language)
+    explained = explain_stored(svc, found, language)
     screening = found["screening"] or {}
     note = svc.catalogue.settings.escalation_note
     escalated = bool(note and note.en in (screening.get("reasons") or ""))
@@ -255,29 +179,27 @@ def bars(counts: dict[str, int], labels: dict[str, str], css: dict[str, str] | N
 def dashboard(request: Request, date_from: str = "", date_to: str = "",
               user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
     """Counts by tier, sector and region for a period, and urgent visits without follow-up."""
-    from screening.web.i18n import translate
-
     engine = request.app.state.services.engine
     start, end = _date(date_from), _date(date_to)
     language = lang(request)
     by_tier = _counts(engine, ScreeningRow.tier, start, end)
-    by_tier = {tier: by_tier.get(tier, 0) for tier in TIER_ORDER if tier in TIERS}
+    by_tier = {tier: by_tier.get(tier, 0) for tier in URGENT_FIRST}
     by_sector = _counts(engine, Visit.sector, start, end)
     by_sector = {s: by_sector.get(s, 0) for s in SECTORS}
     by_region = dict(sorted(_counts(engine, Visit.region, start, end).items(),
                             key=lambda kv: (-kv[1], kv[0])))
     unscheduled = follow_up_frame(engine, tier="urgent", review_status=NO_REVIEW,
                                   date_from=start, date_to=end, limit=1).attrs["total"]
-    names = {k: translate(language, f"tier_{k}") for k in TIER_ORDER}
+    names = {k: translate(language, f"tier_{k}") for k in URGENT_FIRST}
     names |= {k: translate(language, f"sector_{k}") for k in SECTORS}
     period = {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
     return render(request, "dashboard.html", user=user, date_from=date_from, date_to=date_to,
                   total=sum(by_tier.values()), unscheduled=unscheduled,
                   unscheduled_link="/list?" + urlencode({"tier": "urgent", "status": NO_REVIEW,
                                                          **period}),
-                  charts=[("by_tier", bars(by_tier, names, {t: f"tier-{t}" for t in TIERS})),
+                  charts=[("by_tier", bars(by_tier, names, {t: f"tier-{t}" for t in TIER_ORDER})),
                           ("by_sector_count", bars(by_sector, names)),
                           ("by_region_count", bars(by_region, {}))])
 
 
-__all__ = ["bars", "explain_stored", "regions", "router"]
+__all__ = ["bars", "router"]

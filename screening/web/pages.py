@@ -3,22 +3,24 @@ column guide and the indicator catalogue."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pandas as pd
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
-from screening.api.app import ApiError
-from screening.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
-from screening.store import audit, authenticate
-from screening.store.engine import transaction
+from screening.errors import ScreeningError
+from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
+from screening.outputs import exports
+from screening.service.uploads import UploadedFile, accept_upload
+from screening.settings import EXAMPLES_DIR
+from screening.store import audit, authenticate, transaction
 from screening.store.tables import RejectedRow, Upload, User
 from screening.web.i18n import LANGUAGES
 from screening.web.security import (
     HOMES,
     LANG_COOKIE,
     SESSION_COOKIE,
+    STATUS_OF_KIND,
     WebError,
     check_csrf,
     local_path,
@@ -31,10 +33,8 @@ from screening.web.security import (
 )
 
 router = APIRouter(include_in_schema=False)
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SAMPLES = {"sample-visits.csv": "visits.csv", "sample-interviews.csv": "interviews.csv",
            "sample-visits-with-errors.csv": "visits-with-errors.csv"}
-REJECTED = ("source", "table", "row", "column", "value", "reason", "message")
 
 
 @router.get("/")
@@ -98,7 +98,7 @@ def choose_language(request: Request, code: str, next: str | None = None) -> Res
 
 def _sample(name: str):  # noqa: ANN202
     def serve() -> Response:
-        return FileResponse(EXAMPLES / SAMPLES[name], media_type="text/csv", filename=name)
+        return FileResponse(EXAMPLES_DIR / SAMPLES[name], media_type="text/csv", filename=name)
 
     serve.__doc__ = f"The sample upload file examples/{SAMPLES[name]}."
     return serve
@@ -123,38 +123,38 @@ async def upload(request: Request, file: UploadFile | None = File(None),  # noqa
                  interviews: UploadFile | None = File(None),  # noqa: B008
                  csrf: str = Form(""),  # noqa: B008
                  user: User = Depends(page_user("inspector"))) -> Response:  # noqa: B008
-    """Store the upload through the API's own code path and render its receipt."""
-    from screening.api import routes
-
+    """Store the upload through the service's one code path (off the event loop) and render
+    its receipt."""
     check_csrf(request, csrf)
     file, interviews = _present(file), _present(interviews)
     if file is None:
         return render(request, "upload.html", status=422, user=user, error_key="no_file")
     svc = request.app.state.services
+    limit = int(svc.settings.max_upload_mb * 1e6)
+    visits = UploadedFile(file.filename or "upload", await file.read(limit + 1))
+    extra = (UploadedFile(interviews.filename or "upload", await interviews.read(limit + 1))
+             if interviews is not None else None)
     try:
-        receipt = await routes.upload(request, file=file, interviews=interviews,
-                                      correction=False, svc=svc, user=user)
-    except ApiError as exc:
-        return render(request, "upload.html", status=exc.status_code, user=user,
-                      error_name=file.filename, error_reason=str(exc.detail))
-    return render(request, "upload.html", status=201, user=user, receipt=receipt)
+        receipt = await run_in_threadpool(accept_upload, svc, user, visits, extra)
+    except ScreeningError as exc:
+        return render(request, "upload.html", status=STATUS_OF_KIND.get(exc.kind, 422),
+                      user=user, error_name=file.filename, error_reason=str(exc))
+    return render(request, "upload.html", status=201, user=user,
+                  receipt=receipt.model_dump(mode="json"))
 
 
 @router.get("/uploads/{upload_id}/rejected.csv")
 def rejected_csv(request: Request, upload_id: int,
                  user: User = Depends(page_user())) -> Response:  # noqa: B008
     """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
-    from screening.api.routes import neutralised
-
     engine = request.app.state.services.engine
     with transaction(engine, write=False) as db:
         found = db.get(Upload, upload_id)
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise WebError(404, "error_404", what=f"upload {upload_id}")
-        rows = db.query(RejectedRow).filter(RejectedRow.upload_id == upload_id).all()
-        frame = pd.DataFrame([{c: getattr(r, c) for c in REJECTED} for r in rows],
-                             columns=list(REJECTED))
-    return Response(neutralised(frame).to_csv(index=False), media_type="text/csv", headers={
+        text = exports.rejected_csv(db.scalars(select(RejectedRow).where(
+            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all())
+    return Response(text, media_type="text/csv", headers={
         "Content-Disposition": f"attachment; filename=upload-{upload_id}-rejected.csv"})
 
 

@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from screening.store.engine import transaction
+from screening.errors import ScreeningError
+from screening.store import transaction
 from screening.store.tables import User
 from screening.web.i18n import language_of, translate
 
@@ -186,13 +187,23 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
+                  "too_large": 413, "content_mismatch": 415, "refused": 422}
+"""HTTP status of a page per :attr:`screening.errors.ScreeningError.kind`."""
+
+
+def library_error_page(request: Request, exc: ScreeningError) -> Response:
+    """A library error that reached a page, as an HTML page with the error's status."""
+    return render(request, "error.html", status=STATUS_OF_KIND.get(exc.kind, 422),
+                  user=session_user(request), key="error_message", values={"message": str(exc)})
+
+
 def mount(app: FastAPI) -> None:
     """Add the pages to ``app`` (call once, before the app starts)."""
     from screening.web import analyst, monitor, pages
 
-    data_dir = Path(app.state.services.settings.store.data_dir)
+    data_dir = Path(app.state.services.settings.data_dir)
     app.state.web_signer = URLSafeTimedSerializer(secret_key(data_dir), salt="web-session")
-    analyst.restore_active_model(app)
 
     async def _web_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, WebError)
@@ -212,6 +223,7 @@ def mount(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
 
 
-__all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "SecurityHeaders", "SignInRequired",
-           "WebError", "check_csrf", "mount", "lang", "local_path", "new_session", "page_user",
-           "read_session", "render", "secret_key", "session_user", "set_session"]
+__all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "STATUS_OF_KIND", "SecurityHeaders",
+           "SignInRequired", "WebError", "check_csrf", "lang", "library_error_page", "local_path",
+           "mount", "new_session", "page_user", "read_session", "render", "secret_key",
+           "session_user", "set_session"]

@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from screening.api.app import ServiceSettings, create_app
+from screening.app import create_app
+from screening.settings import Settings
 from screening.store import create_user
-from screening.store.engine import StoreSettings, transaction
+from screening.store.engine import transaction
 from screening.store.tables import AuditEntry
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -24,7 +25,7 @@ ROLES = ("inspector", "monitor", "analyst", "admin")
 def service(tmp_path_factory):
     """A service on a fresh SQLite store with one user per role and the sample uploaded."""
     folder = tmp_path_factory.mktemp("store")
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=folder), max_upload_mb=1.0))
+    app = create_app(Settings(data_dir=folder, max_upload_mb=1.0))
     client = TestClient(app)
     tokens = {role: create_user(app.state.services.engine, f"u-{role}", role)[1]
               for role in ROLES}

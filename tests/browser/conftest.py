@@ -42,13 +42,13 @@ def server(tmp_path_factory) -> Iterator[dict]:
     """The app on ``http://127.0.0.1:<free port>``: ``{"url", "tokens", "app"}``."""
     import uvicorn
 
-    from screening.api.app import ServiceSettings, create_app
-    from screening.cli_service import seed_demo
-    from screening.store.engine import StoreSettings
+    from screening.app import create_app
+    from screening.service.demo import seed_demo
+    from screening.settings import Settings
 
     folder = tmp_path_factory.mktemp("browser-store")
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=folder)))
-    tokens = seed_demo(app)
+    app = create_app(Settings(data_dir=folder))
+    tokens = seed_demo(app.state.services)
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from indicators import DATA_DIR, TIER_ORDER, CatalogueError, CompiledIndicator, load_catalogue
+from indicators import DATA_DIR, TIER_ORDER, CatalogueError
+from screening.rules.catalogue import CompiledIndicator, load_catalogue
 
 CATALOGUE = load_catalogue()
 SITE = CATALOGUE.site

@@ -16,9 +16,9 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 from storekit import REPO, UploadFiles, make_upload
 
+from screening.datasets.synthetic import generate, write
 from screening.store import create_engine_for, migrate
 from screening.store.engine import normalise_url
-from screening.synthetic import generate, write
 
 ADMIN_URL = normalise_url(os.environ.get("SCREENING_TEST_POSTGRES_URL",
                                          "postgresql://postgres@127.0.0.1:5432/test"))

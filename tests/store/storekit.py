@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from screening.loaders import LoadResult, load_upload
+from screening.ingest.loaders import LoadResult, load_upload
 from screening.pipeline import Screening, screen_frames
 from screening.store import store_upload
 from screening.store.tables import Base

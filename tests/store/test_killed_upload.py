@@ -16,10 +16,10 @@ CHILD = r'''
 import sys, time
 from pathlib import Path
 from sqlalchemy import event
-from screening.loaders import load_upload
+from screening.ingest.loaders import load_upload
 from screening.pipeline import screen_frames
 from screening.store import create_engine_for, store_upload
-from screening.synthetic import generate, write
+from screening.datasets.synthetic import generate, write
 
 url, folder, marker = sys.argv[1:4]
 paths = write(generate(4000, seed=13), folder)

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from storekit import REPO, counts, make_upload, put, raw
 
 from screening import store as store_api
+from screening.datasets.synthetic import generate, write
 from screening.pipeline import screen_frames
 from screening.store import ALREADY_STORED, StoreError, follow_up_frame, visit_detail
 from screening.store.tables import AuditEntry, ScreeningRow, Visit
-from screening.synthetic import generate, write
 
 
 def test_upload_is_stored_with_its_rejected_rows(store, upload_with_errors):

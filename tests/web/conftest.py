@@ -7,9 +7,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from screening.api.app import ServiceSettings, create_app
-from screening.cli_service import seed_demo
-from screening.store.engine import StoreSettings
+from screening.app import create_app
+from screening.service.demo import seed_demo
+from screening.settings import Settings
 
 ROLES = ("inspector", "monitor", "analyst", "admin")
 CSRF = re.compile(r'name="csrf" value="([^"]*)"')
@@ -33,8 +33,8 @@ def sign_in(client: TestClient, token: str):
 def service(tmp_path_factory):
     """A service on a fresh SQLite store, seeded with the demo users and examples/."""
     folder = tmp_path_factory.mktemp("web-store")
-    app = create_app(ServiceSettings(store=StoreSettings(data_dir=folder)))
-    tokens = seed_demo(app)
+    app = create_app(Settings(data_dir=folder))
+    tokens = seed_demo(app.state.services)
     return app, tokens
 
 

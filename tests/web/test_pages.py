@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 import re
 from pathlib import Path
 
@@ -413,9 +412,10 @@ def test_model_page_card_metrics_plots_and_switching(service, clients):
         switched = admin.post("/model/active", data={"csrf": csrf_of(form), "version": ""},
                               follow_redirects=False)
         assert switched.status_code == 303
-        assert app.state.services.settings.active_model == ""
-        stored = Path(app.state.services.settings.store.data_dir) / "web-settings.json"
-        assert json.loads(stored.read_text())["active_model"] == ""
+        assert app.state.services.models.chosen() == ""
+        from screening.service.models import stored_choice
+
+        assert stored_choice(app.state.services.engine) == "", "kept in the store"
         assert 'id="model-none"' in analyst.get("/model").text
         assert ("model.activate", None) in audit_actions(app)
         unknown = admin.post("/model/active", data={"csrf": csrf_of(form), "version": "nope"},
@@ -423,7 +423,7 @@ def test_model_page_card_metrics_plots_and_switching(service, clients):
         assert unknown.headers["location"] == "/model?unknown=1"
     finally:
         admin.post("/model/active", data={"csrf": csrf_of(form), "version": "default"})
-    assert app.state.services.settings.active_model == "default"
+    assert app.state.services.models.chosen() == "default"
 
 
 def test_dashboard_counts_as_svg_charts(clients):

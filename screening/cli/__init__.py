@@ -1,0 +1,36 @@
+"""The ``screening`` command line. Commands are registered here, explicitly:
+
+- :mod:`screening.cli.screen`: ``screen``, ``indicators``, ``explain``, ``synth``;
+- :mod:`screening.cli.models`: ``train``, ``evaluate``, ``models``;
+- :mod:`screening.cli.service`: ``serve``, ``users``.
+
+They share :mod:`screening.cli.common` and render with :mod:`screening.cli.render`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from screening.cli import models, screen, service
+from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="forced-labour-screening")
+def main() -> None:
+    """Forced-labour risk screening of labour-inspection visits.
+
+    Scores site visits and worker interviews against the codified indicators of forced labour
+    (ILO 11 indicators, ICLS 2018, ILO-EC operational indicators, national labour law) and
+    prints a ranked follow-up list with plain-language reasons.
+    """
+
+
+for _module in (screen, models, service):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
+
+__all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "main"]
+
+if __name__ == "__main__":  # pragma: no cover - `python -m screening.cli`
+    main()

@@ -1,0 +1,171 @@
+"""``screening train``, ``screening evaluate`` and ``screening models``: the model lifecycle."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+
+from screening.cli.common import (
+    EXIT_REJECTED,
+    capacity_options,
+    console,
+    engine,
+    err,
+    fail,
+    load_model,
+)
+from screening.cli.render import frame_table, print_report
+from screening.errors import LoaderError
+
+
+def _load_labelled(visits: Path, interviews: Path | None, outcomes: Path):  # noqa: ANN202
+    """Visits, interviews and outcomes from files; rejected rows are reported, not fatal."""
+    from screening.ingest.loaders import load_outcomes, load_upload
+
+    try:
+        upload = load_upload(visits, interviews)
+        labels = load_outcomes(outcomes)
+    except LoaderError as exc:
+        fail(str(exc))
+    rejected = len(upload.rejected) + len(labels.rejected)
+    if rejected:
+        err.print(f"[yellow]{rejected} problem(s) in the input were rejected[/]; the valid rows "
+                  "are used (screen the files to see them).")
+    return upload.visits, upload.interviews, labels.outcomes, rejected
+
+
+def _from_store():  # noqa: ANN202
+    """Visits, interviews and outcomes from the service's store (settings from the env)."""
+    from screening.settings import load_settings
+    from screening.store import migrate, outcomes_frame
+    from screening.store.frames import stored_frames
+
+    store = migrate(load_settings())
+    visits, interviews = stored_frames(store)
+    outcomes = outcomes_frame(store)
+    err.print(f"From the store: {len(visits):,} visits, {len(outcomes):,} decided outcomes "
+              f"({int(outcomes['exploration'].fillna(False).sum()):,} from exploration slots).")
+    return visits, interviews, outcomes, 0
+
+
+@click.command()
+@click.option("--visits", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--interviews", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--outcomes", type=click.Path(dir_okay=False, path_type=Path),
+              help="Follow-up outcomes: visit_id, outcome, decided_on, source.")
+@click.option("--from-store", is_flag=True,
+              help="Train on the service's store: its visits, interviews and decided reviews "
+                   "(with exploration flags and selection probabilities).")
+@click.option("--out", required=True, metavar="VERSION",
+              help="Name of the new model version (a folder in the models folder).")
+@click.option("--test-share", type=click.FloatRange(0.05, 0.5), default=0.2, show_default=True,
+              help="Latest share of the labelled visits held out for the card's metrics.")
+@click.option("--ipw", is_flag=True,
+              help="Weight outcomes by 1 / selection_probability (a column of the outcomes).")
+@click.option("--synthetic/--not-synthetic", default=None,
+              help="Say on the card that the data is synthetic [default: when every outcome's "
+                   "source is 'synthetic'].")
+@capacity_options
+def train(visits: Path | None, interviews: Path | None, outcomes: Path | None, from_store: bool,
+          out: str, test_share: float, ipw: bool, synthetic: bool | None, capacity: float,
+          exploration: float, seed: int) -> None:
+    """Train a model version from follow-up outcomes (files, or --from-store) and write it
+    with its card and plots."""
+    from screening.model.training import train as fit_model
+    from screening.model.versions import ModelError, models_dir, resolve, save
+
+    try:
+        folder = resolve(out)
+    except ModelError as exc:
+        fail(str(exc))
+    if (folder / "card.json").exists():
+        fail(f"Model version {folder} exists already; choose another --out.")
+    rules = engine("en")
+    if from_store:
+        v, i, o, rejected = _from_store()
+    elif visits and outcomes:
+        v, i, o, rejected = _load_labelled(visits, interviews, outcomes)
+    else:
+        fail("Give --visits and --outcomes (and --interviews), or --from-store.")
+    if synthetic is None:
+        synthetic = bool(len(o)) and bool((o.get("source") == "synthetic").all())
+    err.print(f"Training on {len(o):,} outcomes ({len(v):,} visits, {len(i):,} interviews)...")
+    try:
+        model, report = fit_model(v, i, o, engine=rules, test_share=test_share,
+                                  capacity=capacity, exploration_share=exploration, ipw=ipw,
+                                  seed=seed)
+    except ValueError as exc:
+        fail(str(exc))
+    save(model, report, rules.catalogue, folder, synthetic=synthetic)
+    print_report(report, f"Model {folder.name}: evaluation on the latest {test_share:.0%} "
+                         "of the labelled visits")
+    err.print(f"Wrote {folder} (models folder {models_dir()}).")
+    if rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+@click.command()
+@click.option("--model", "model_name", metavar="VERSION",
+              help="Evaluate this model version on the labelled visits of the files given.")
+@click.option("--visits", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--interviews", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--outcomes", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--synthetic", "n_synthetic", type=click.IntRange(min=1000), default=None,
+              help="Instead: make this many synthetic visits, train on the earlier 80% and "
+                   "evaluate on the later 20%.")
+@click.option("--prevalence", type=click.FloatRange(0, 1), default=0.02, show_default=True,
+              help="With --synthetic: share of visits with forced labour.")
+@capacity_options
+def evaluate(model_name: str | None, visits: Path | None, interviews: Path | None,
+             outcomes: Path | None, n_synthetic: int | None, prevalence: float,
+             capacity: float, exploration: float, seed: int) -> None:
+    """Evaluate at inspection capacity: random, rules only, model only and the combined list
+    side by side (precision@k, recall@k, lift), PR AUC, Brier, calibration, recall@k by
+    sector and region, and the exploration slots' hit rate."""
+    from screening.model.features import feature_frame
+    from screening.model.training import evaluate as evaluate_model
+    from screening.model.training import labels
+    from screening.model.training import train as fit_model
+
+    rules = engine("en")
+    if n_synthetic:
+        from screening.datasets.synthetic import generate
+
+        data = generate(n_synthetic, seed=seed, prevalence=prevalence)
+        _, report = fit_model(data.visits, data.interviews, data.outcomes, engine=rules,
+                              capacity=capacity, exploration_share=exploration, seed=seed)
+        print_report(report, f"Fresh synthetic set: {n_synthetic:,} visits, seed {seed}, "
+                             f"prevalence {prevalence:.1%}; trained on the earlier 80%, "
+                             "evaluated on the later 20%")
+        return
+    if not (model_name and visits and outcomes):
+        fail("Give --model with --visits and --outcomes (and --interviews), or --synthetic N.")
+    model = load_model(model_name, rules)
+    v, i, o, _ = _load_labelled(visits, interviews, outcomes)
+    result = rules.run(v, i)
+    labelled, y = labels(v, o)
+    rows = np.flatnonzero(labelled)
+    frame = feature_frame(v, result, rules.catalogue, o).iloc[rows]
+    report = evaluate_model(model, v.iloc[rows], result, frame, y[rows], capacity=capacity,
+                            exploration_share=exploration, seed=seed, positions=rows)
+    print_report(report, f"Model {model_name} on {len(rows):,} labelled visits")
+
+
+@click.command()
+def models() -> None:
+    """List the model versions in the models folder with their key metrics."""
+    from screening.model.versions import list_models, models_dir
+
+    table = list_models()
+    if table.empty:
+        err.print(f"No model versions in {models_dir()}.")
+        return
+    console().print(frame_table(table, f"Model versions in {models_dir()}", {
+        "prevalence": "{:.2%}", "precision@k": "{:.3f}", "lift": "{:.1f}",
+        "rules precision@k": "{:.3f}", "pr_auc": "{:.3f}", "brier": "{:.5f}"}))
+
+
+COMMANDS = (train, evaluate, models)

@@ -1,0 +1,314 @@
+"""Read upload files (CSV, XLSX, JSON, Parquet) from bytes into untyped tables.
+
+A source is a path, a file name with its bytes, or a binary file object: a service hands the
+bytes it received, never writing them to a temporary file, and every message names the user's
+file, never a server path. Validation is :mod:`screening.ingest.validation`'s work.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path, PurePath
+from typing import BinaryIO
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from screening.errors import LoaderError
+from screening.ingest.validation import blank_rows
+
+TABLE_NAMES: tuple[str, ...] = ("visits", "interviews", "outcomes")
+"""The tables an upload can hold (sheets of a workbook, keys of a JSON object)."""
+
+FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".json", ".parquet")
+"""File extensions the loaders read."""
+
+UploadSource = str | os.PathLike | tuple[str, bytes] | BinaryIO
+"""A path, ``(file name, bytes)``, or a binary file object with a ``name``."""
+
+_MAX_CSV_COLUMNS = 4096
+_CSV_TYPES = pacsv.ConvertOptions(
+    column_types=dict.fromkeys((f"f{i}" for i in range(_MAX_CSV_COLUMNS)), pa.string())
+)  # every cell as text; fmt: skip
+
+
+def read_source(source: UploadSource) -> tuple[str, bytes]:
+    """The name to show and the bytes of an upload source.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, (name, bytes) or binary file object
+        A path on this machine, a file's name with its bytes (what a service receives), or an
+        open binary file whose ``name`` is shown.
+
+    Returns
+    -------
+    label : str
+        The path as given, or the user's file name: every message names it.
+    data : bytes
+
+    Raises
+    ------
+    LoaderError
+        Not found, a folder, an unsupported type, unreadable or empty.
+
+    Examples
+    --------
+    >>> read_source(("visits.csv", b"visit_id"))
+    ('visits.csv', b'visit_id')
+    >>> read_source(("visits.txt", b"x"))
+    Traceback (most recent call last):
+    ...
+    screening.errors.LoaderError: visits.txt: the file type '.txt' is not supported; use \
+.csv, .xlsx, .json or .parquet.
+    """
+    if isinstance(source, tuple):
+        label, data = str(source[0]), bytes(source[1])
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
+        label = str(path)
+        if not path.exists():
+            raise LoaderError(label, "the file was not found")
+        if path.is_dir():
+            raise LoaderError(label, "this is a folder, not a file")
+        _check_suffix(label)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise LoaderError(label, f"the file could not be read ({error})") from None
+    else:
+        label = str(getattr(source, "name", "") or "upload")
+        data = source.read()
+    _check_suffix(label)
+    if not data:
+        raise LoaderError(label, "the file is empty (0 bytes)")
+    return label, data
+
+
+def suffix_of(label: str) -> str:
+    """The lower-case extension of a file name.
+
+    >>> suffix_of("Visits.CSV")
+    '.csv'
+    """
+    return PurePath(label).suffix.lower()
+
+
+def _check_suffix(label: str) -> None:
+    if suffix_of(label) not in FORMATS:
+        supported = f"use {', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+        raise LoaderError(label, f"the file type '{PurePath(label).suffix}' is not supported; "
+                                 f"{supported}")
+
+
+def _require_utf8(label: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        byte = data[error.start : error.start + 1].hex()
+        raise LoaderError(
+            label,
+            f"the file is not UTF-8 text: byte 0x{byte} at byte offset {error.start} "
+            f"(line {line}) cannot be read. Save the file as UTF-8 (in Excel: "
+            f"'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') and upload it again",
+        ) from None
+
+
+def _named(label: str, header: list[object], frame: pd.DataFrame) -> pd.DataFrame:
+    """Name the columns from the header row: trimmed, unnamed empty columns dropped."""
+    names, keep = [], []
+    for i, value in enumerate(header):
+        name = "" if value is None else str(value).strip()
+        if not name:
+            if blank_rows(frame.iloc[:, [i]]).all():
+                continue
+            name = f"column_{i + 1}"
+        names.append(name)
+        keep.append(i)
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        listed = ", ".join(f"'{n}'" for n in repeated)
+        raise LoaderError(label, f"the column(s) {listed} appear more than once in the header row")
+    frame = frame.iloc[:, keep]
+    frame.columns = names
+    return frame
+
+
+def _read_csv(label: str, data: bytes) -> pd.DataFrame:
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
+    read = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22)
+    try:
+        table = pacsv.read_csv(pa.py_buffer(data), read, parse, _CSV_TYPES)
+    except (pa.ArrowException, ValueError) as error:
+        _require_utf8(label, data)  # a parse error may hide an encoding problem: name that first
+        raise LoaderError(label, _csv_problem(data, error)) from None
+    if table.num_columns > _MAX_CSV_COLUMNS:
+        raise LoaderError(label, f"the file has more than {_MAX_CSV_COLUMNS} columns")
+    header = [table.column(i)[0].as_py() for i in range(table.num_columns)]
+    if table.num_rows == 0 or all(not (h or "").strip() for h in header):
+        raise LoaderError(label, "the file has no header row")
+    if len(header) == 1 and (sep := next((c for c in ";\t|" if c in (header[0] or "")), None)):
+        raise LoaderError(label, f"the values are separated by {sep!r}, not commas; save the "
+                                "file as comma-separated CSV (UTF-8)")  # fmt: skip
+    return _named(label, header, table.slice(1).to_pandas())
+
+
+def _csv_problem(data: bytes, error: Exception) -> str:
+    """Explain a CSV parse error with the row number, re-reading on one thread to find it."""
+    bad: list = []
+
+    def handler(row) -> str:
+        bad.append(row)
+        return "skip"
+
+    read = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False)
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                               invalid_row_handler=handler)  # fmt: skip
+    try:
+        pacsv.read_csv(pa.py_buffer(data), read, parse, _CSV_TYPES)
+    except (pa.ArrowException, ValueError):
+        pass  # the handler has seen the first bad row, if any
+    if bad:
+        row = bad[0]
+        where = f"row {row.number}" if row.number is not None else "a row"
+        text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
+        return (
+            f"the file could not be read as CSV: {where} has {row.actual_columns} values but "
+            f"the header row has {row.expected_columns} columns ('{text}'). Check for a missing "
+            "or extra comma, or a quote that is not closed"
+        )
+    return f"the file could not be read as CSV ({str(error).strip()})"
+
+
+def _read_xlsx(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
+        what = f"the file could not be opened as an Excel workbook ({type(error).__name__})"
+        raise LoaderError(label, what) from None
+    try:
+        sheets = {name.strip().lower(): name for name in book.sheetnames}
+        wanted = {t: sheets[t] for t in TABLE_NAMES if t in sheets}
+        if not wanted and len(book.sheetnames) == 1:
+            wanted = {table: book.sheetnames[0]}
+        if table not in wanted:
+            listed = ", ".join(f"'{n}'" for n in book.sheetnames)
+            raise LoaderError(label,
+                              f"the workbook has no sheet named '{table}' (sheets: {listed})")
+        frames = {}
+        for name, sheet in wanted.items():
+            rows = list(book[sheet].iter_rows(values_only=True))
+            if not rows or all(v is None for v in rows[0]):
+                raise LoaderError(label, f"the sheet '{sheet}' has no header row in row 1")
+            width, body = max(len(r) for r in rows), rows[1:]
+            header = list(rows[0]) + [None] * (width - len(rows[0]))
+            columns = {i: pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
+                       for i in range(width)}  # fmt: skip
+            frames[name] = _named(label, header, pd.DataFrame(columns, index=range(len(body))))
+        return frames
+    except LoaderError:
+        raise
+    except Exception as error:
+        raise LoaderError(label, f"the workbook could not be read ({error!r})") from None
+    finally:
+        book.close()
+
+
+def _records(label: str, items: object, name: str) -> list[dict]:
+    if not isinstance(items, list):
+        raise LoaderError(label, f"'{name}' must be a list of objects")
+    for i, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise LoaderError(label, f"item {i} of '{name}' is not an object ({{...}})")
+    return items
+
+
+def _read_json(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
+    text = _require_utf8(label, data)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise LoaderError(label, f"the file is not valid JSON: {e.msg} at line {e.lineno}, "
+                                f"column {e.colno}") from None  # fmt: skip
+    if isinstance(document, list):
+        document = {table: document}
+    if not isinstance(document, dict) or not any(t in document for t in TABLE_NAMES):
+        raise LoaderError(label, f"the JSON must be a list of {table} or an object with a "
+                                f"'{table}' list (and optionally 'interviews')")  # fmt: skip
+    lists = {t: list(_records(label, document[t], t)) for t in TABLE_NAMES if t in document}
+    nested: list[dict] = []
+    for i, visit in enumerate(lists.get("visits", []), start=1):
+        if "interviews" in visit:
+            visit = lists["visits"][i - 1] = dict(visit)
+            children = visit.pop("interviews")
+            children = [] if children is None else children
+            for child in _records(label, children, f"visit {i}'s interviews"):
+                missing = child.get("visit_id") is None or child.get("visit_id") == ""
+                nested.append({**child, "visit_id": visit.get("visit_id")} if missing else child)
+    if nested:
+        lists["interviews"] = lists.get("interviews", []) + nested
+    return {t: pd.DataFrame(items, index=range(len(items))) for t, items in lists.items()}
+
+
+def _read_parquet(label: str, data: bytes) -> pd.DataFrame:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
+        raise LoaderError(label, f"the file could not be read as Parquet ({error!r})") from None
+    default = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
+    return frame.reset_index(drop=default)  # a stored index is data: keep it as columns
+
+
+def read_tables(source: UploadSource, table: str) -> tuple[str, dict[str, pd.DataFrame], int]:
+    """Read the tables of one file: (name shown, tables by name, row number of the first data
+    row: 2 below a header for CSV and XLSX, 1 for JSON and Parquet)."""
+    label, data = read_source(source)
+    suffix = suffix_of(label)
+    if suffix == ".csv":
+        return label, {table: _read_csv(label, data)}, 2
+    if suffix == ".xlsx":
+        return label, _read_xlsx(label, data, table), 2
+    if suffix == ".json":
+        return label, _read_json(label, data, table), 1
+    return label, {table: _read_parquet(label, data)}, 1
+
+
+def read_raw(source: UploadSource, table: str = "visits") -> dict[str, pd.DataFrame]:
+    """Read the tables of one file without validating them.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, (name, bytes) or binary file object
+        A ``.csv``, ``.xlsx``, ``.json`` or ``.parquet`` file (see :func:`read_source`).
+    table : str, default ``"visits"``
+        The table a single-table file (CSV, Parquet, a bare JSON list, a one-sheet workbook)
+        holds.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        The tables found by name (e.g. ``visits`` and ``interviews`` from a workbook). CSV
+        columns are text; other formats keep their types. ``frame.attrs["first_row"]`` is the
+        row number of the first data row.
+
+    Raises
+    ------
+    LoaderError
+        The file cannot be used (not found, unknown type, empty, not UTF-8, malformed).
+    """
+    _, frames, first_row = read_tables(source, table)
+    for frame in frames.values():
+        frame.attrs["first_row"] = first_row
+    return frames
+
+
+
+
+__all__ = ["FORMATS", "TABLE_NAMES", "UploadSource", "read_raw", "read_source", "read_tables",
+           "suffix_of"]

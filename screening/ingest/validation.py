@@ -1,0 +1,527 @@
+"""Bulk validation of an uploaded table against the record specs of :mod:`screening.ingest.records`.
+
+:func:`validate_frame` checks whole columns at once (pyarrow string kernels, numpy masks): it
+loops over columns, distinct bad values and failing cells, never over rows. A column whose dtype
+is already right (Parquet, spreadsheet numbers, JSON booleans) skips text parsing. Each failing
+cell is one row of the rejected table; a row with any failing cell is left out whole. Typed
+dtypes (a contract): text and choice ``str`` (pyarrow-backed, ``NaN`` unknown), whole numbers
+``Int64``, numbers ``float64``, booleans ``boolean``, dates ``datetime64[ns]``; extra columns
+are kept as text. An empty or whitespace-only cell is unknown, never false.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api import types as ptypes
+
+from screening.errors import LoaderError, RejectReason
+from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
+
+REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message")
+"""The columns of the rejected table, one row per failing cell (a contract)."""
+
+UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
+"""Columns whose combination must be unique within a table, by table name."""
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"
+_INT_RE = r"[+-]?[0-9]{1,18}(?:\.0*)?"  # ASCII digits only: pyarrow casts nothing else
+_NUMBER_RE = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
+_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_HINTS = {
+    Kind.INT: "is not a whole number; use digits such as 12",
+    Kind.NUMBER: "is not a number; use digits with a decimal point such as 42.5",
+    Kind.BOOL: "is not true/false; use true/false, yes/no or 1/0",
+    Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15",
+}
+_DTYPES = {Kind.TEXT: _STR, Kind.CHOICE: _STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
+           Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ParentIds:
+    """The visits an interviews table must refer to (build it with :meth:`of`).
+
+    Attributes
+    ----------
+    ids : pyarrow.Array
+        Every visit id read, trimmed, once each.
+    rows : numpy.ndarray
+        The row number where each of ``ids`` first appears.
+    valid : pyarrow.Array
+        The visit ids of the accepted visit rows.
+    column, table : str
+        The referring column, and the parent table's name for messages.
+    """
+
+    ids: pa.Array
+    rows: np.ndarray
+    valid: pa.Array
+    column: str = "visit_id"
+    table: str = "visits"
+
+    @classmethod
+    def of(cls, raw: pd.DataFrame, first_row: int, valid: pd.DataFrame) -> ParentIds:
+        """Collect the visit ids read and accepted.
+
+        Parameters
+        ----------
+        raw : pandas.DataFrame
+            The visits as read, indexed and numbered as for :func:`validate_frame`.
+        first_row : int
+            The row number of position 0.
+        valid : pandas.DataFrame
+            The accepted visits, as :func:`validate_frame` returned them.
+
+        Returns
+        -------
+        ParentIds
+        """
+        ids = _trimmed(raw[cls.column])[0]
+        rows = first_row + _offsets(raw.index)
+        keep = ids.notna().to_numpy(dtype=bool) & ~ids.duplicated().to_numpy(dtype=bool)
+        accepted = valid[cls.column].astype(_STR)
+        return cls(pa.array(ids[keep].array), rows[keep], pa.array(accepted.array))
+
+
+def _offsets(index: pd.Index) -> np.ndarray:
+    """0-based positions in the file: an integer index as is, otherwise 0, 1, 2, ..."""
+    if ptypes.is_integer_dtype(index.dtype):
+        return index.to_numpy(dtype=np.int64)
+    return np.arange(len(index), dtype=np.int64)
+
+
+def empty_rejected() -> pd.DataFrame:
+    """Return a rejected table without rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`REJECTED_COLUMNS`; ``row`` is ``int64``, the others ``object``.
+    """
+    return pd.DataFrame(
+        {c: pd.Series(dtype="int64" if c == "row" else object) for c in REJECTED_COLUMNS}
+    )
+
+
+def _cell_text(value: object) -> str:
+    """One cell of any type as the text a person would have typed (``3.0`` -> ``'3'``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime):
+        midnight = value.tzinfo is None and value.time() == dt.time(0)
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _text(column: pd.Series) -> pd.Series:
+    """The column as given, as text (pyarrow-backed ``str``, ``NaN`` unknown), not trimmed."""
+    dtype = column.dtype
+    if dtype == _STR:
+        return column
+    if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
+        return column.astype(_STR)
+    if ptypes.is_bool_dtype(dtype):
+        words = column.astype(object).map({True: "true", False: "false"}, na_action="ignore")
+        return words.astype(_STR)
+    if ptypes.is_float_dtype(dtype):
+        return column.astype(_STR).str.replace(r"\.0$", "", regex=True)
+    kinds = ("string", "empty")
+    if ptypes.is_object_dtype(dtype) and ptypes.infer_dtype(column, skipna=True) in kinds:
+        return column.astype(_STR)
+    return column.astype(object).map(_cell_text, na_action="ignore").astype(_STR)
+
+
+def _trimmed(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Trimmed text (``NaN`` where empty) and the mask of known (non-empty) cells."""
+    text = _text(column).str.strip()
+    known = (text.str.len() > 0).to_numpy(dtype=bool)
+    return text.where(known), known
+
+
+def blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Find the rows whose every cell is empty (spreadsheet padding, blank CSV lines).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        A table as read.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for blank rows (costs about one column: only rows still blank are looked at).
+    """
+    blank = np.ones(len(raw), dtype=bool)
+    for i in range(raw.shape[1]):
+        rows = np.flatnonzero(blank)
+        if rows.size == 0:
+            break
+        column = raw.iloc[:, i] if rows.size == len(raw) else raw.iloc[rows, i]
+        blank[rows] = ~_trimmed(column)[1]
+    return blank
+
+
+def _quoted(text: pd.Series) -> pd.Series:
+    return "'" + text.where(text.str.len() <= 60, text.str.slice(0, 57) + "...") + "'"
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if abs(number) < 1e15 and float(number).is_integer() else f"{number:g}"
+
+
+class _Table:
+    """The parsed columns and the failing cells of one table while it is being checked."""
+
+    def __init__(self, raw: pd.DataFrame) -> None:
+        self.raw, self.n = raw, len(raw)
+        self.typed: dict[str, pd.Series] = {}
+        self.failed: dict[str, np.ndarray] = {}
+        self.issues: list[tuple[np.ndarray, str, RejectReason, np.ndarray]] = []
+
+    def fail(self, column: str, mask, reason: RejectReason, message: str | Callable) -> None:
+        """Record the cells of ``column`` under ``mask`` that have not failed yet.
+
+        ``message`` is a sentence, or a function of the failing positions returning one
+        sentence per position. A failed cell's typed value becomes unknown.
+        """
+        failed = self.failed.setdefault(column, np.zeros(self.n, dtype=bool))
+        mask = np.asarray(mask, dtype=bool) & ~failed
+        if not mask.any():
+            return
+        positions = np.flatnonzero(mask)
+        messages = message(positions) if callable(message) else [message] * positions.size
+        messages = np.asarray(messages, dtype=object)
+        failed |= mask
+        self.issues.append((positions, column, reason, messages))
+        if column in self.typed:
+            self.typed[column] = self.typed[column].mask(mask)
+
+
+def _parse_int(column: pd.Series) -> tuple:
+    dtype = column.dtype
+    if ptypes.is_integer_dtype(dtype) and not (dtype.kind == "u" and dtype.itemsize == 8):
+        values = column.astype("Int64")
+        return values, values.notna().to_numpy(dtype=bool), None, None
+    if ptypes.is_float_dtype(dtype):
+        number = column.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
+        values = pd.Series(pd.arrays.IntegerArray(np.where(whole, number, 0).astype(int), ~whole))
+        return values, ~np.isnan(number), ~np.isnan(number) & ~whole, None
+    text, known = _trimmed(column)
+    ok = text.str.fullmatch(_INT_RE).to_numpy(dtype=bool)
+    values = text.where(ok).str.replace(r"^\+|\.0*$", "", regex=True).astype("Int64")
+    return values, known, known & ~ok, text
+
+
+def _parse_number(column: pd.Series) -> tuple:
+    text = None
+    if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
+        number = column.to_numpy(dtype=float, na_value=np.nan)
+        known, ok = ~np.isnan(number), np.ones(len(number), dtype=bool)
+    else:
+        text, known = _trimmed(column)
+        ok = text.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
+        number = text.where(ok).astype("float64").to_numpy(dtype=float)
+    bad = known & ~(ok & np.isfinite(number))
+    return pd.Series(np.where(bad, np.nan, number), dtype="float64"), known, bad, text
+
+
+def _parse_bool(column: pd.Series) -> tuple:
+    if ptypes.is_bool_dtype(column.dtype):
+        values = column.astype("boolean")
+        return values, values.notna().to_numpy(dtype=bool), None, None
+    text, known = _trimmed(column)
+    lower = text.str.lower()
+    yes = lower.isin(TRUE_WORDS).to_numpy(dtype=bool)
+    no = lower.isin(FALSE_WORDS).to_numpy(dtype=bool)
+    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no))), known, known & ~(yes | no), text
+
+
+def _parse_date(column: pd.Series) -> tuple:
+    text = None
+    if ptypes.is_datetime64_any_dtype(column.dtype):
+        stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
+        known = stamps.notna().to_numpy(dtype=bool)
+        ok = known & (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+    else:
+        text, known = _trimmed(column)
+        ok = text.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
+        stamps = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
+        ok = ok & stamps.notna().to_numpy(dtype=bool)
+    year = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    ok = ok & (year >= 1678) & (year <= 2261)  # representable as datetime64[ns]
+    return stamps.where(ok).astype("datetime64[ns]"), known, known & ~ok, text
+
+
+def _parse_text(column: pd.Series) -> tuple:
+    text, known = _trimmed(column)
+    return text, known, None, text
+
+
+_PARSERS = {Kind.TEXT: _parse_text, Kind.CHOICE: _parse_text, Kind.INT: _parse_int,
+            Kind.NUMBER: _parse_number, Kind.BOOL: _parse_bool, Kind.DATE: _parse_date}  # fmt: skip
+
+
+def _parse(t: _Table, spec: ColumnSpec) -> None:
+    """Parse one column into ``t.typed`` and record its wrong, missing or unknown cells."""
+    typed, known, bad, text = _PARSERS[spec.kind](t.raw[spec.name])
+    t.typed[spec.name] = typed
+    if bad is not None:
+        unknown = "" if spec.required else ", or leave the cell empty for unknown"
+        sentence = f" {_HINTS[spec.kind]}{unknown}."
+        t.fail(spec.name, bad, RejectReason.WRONG_TYPE,
+               lambda at: (_quoted(_shown(t, spec, text, at)) + sentence).to_numpy())  # fmt: skip
+    if spec.required:
+        empty = f"{spec.name} is required but the cell is empty."
+        t.fail(spec.name, ~known, RejectReason.MISSING_VALUE, empty)
+    if spec.kind is Kind.CHOICE and spec.choices:
+        allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(spec.choices)}."
+
+        def message(positions: np.ndarray) -> np.ndarray:
+            values = text.iloc[positions]
+            sentences = {}
+            for value in values.unique():
+                close = difflib.get_close_matches(value.lower(), spec.choices, n=1)
+                sentences[value] = allowed + (f" Did you mean '{close[0]}'?" if close else "")
+            return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
+
+        bad = known & ~text.isin(spec.choices).to_numpy(dtype=bool)
+        t.fail(spec.name, bad, RejectReason.UNKNOWN_CHOICE, message)
+    if spec.ge is not None or spec.le is not None:
+        _check_bounds(t, spec)
+
+
+def _shown(t: _Table, spec: ColumnSpec, text: pd.Series | None, at: np.ndarray) -> pd.Series:
+    return text.iloc[at] if text is not None else _text(t.raw[spec.name].iloc[at]).str.strip()
+
+
+def _check_bounds(t: _Table, spec: ColumnSpec) -> None:
+    number = t.typed[spec.name].to_numpy(dtype=float, na_value=np.nan)
+    low = number < spec.ge if spec.ge is not None else np.zeros(t.n, dtype=bool)
+    high = number > spec.le if spec.le is not None else np.zeros(t.n, dtype=bool)
+    if spec.ge is not None and spec.le is not None:
+        rule = f"between {_fmt(spec.ge)} and {_fmt(spec.le)}"
+    else:
+        rule = f"at least {_fmt(spec.ge)}" if spec.ge is not None else f"at most {_fmt(spec.le)}"
+    sentence = f" is out of range: {spec.name} must be {rule}."
+    t.fail(spec.name, low | high, RejectReason.OUT_OF_RANGE,
+           lambda positions: [_fmt(number[p]) + sentence for p in positions])  # fmt: skip
+
+
+def _check_at_most(t: _Table, spec: ColumnSpec) -> None:
+    value = t.typed[spec.name].to_numpy(dtype=float, na_value=np.nan)
+    bound = t.typed[str(spec.at_most)].to_numpy(dtype=float, na_value=np.nan)
+
+    rule = f"{spec.name} ({{}}) must not exceed {spec.at_most} ({{}})."
+    t.fail(spec.name, value > bound, RejectReason.EXCEEDS_COLUMN,
+           lambda at: [rule.format(_fmt(value[p]), _fmt(bound[p])) for p in at])  # fmt: skip
+
+
+def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
+    if len(keys) == 1:  # the usual case: one hash pass in pyarrow tells there is no duplicate
+        ids = pa.array(t.typed[keys[0]].astype(_STR).array).drop_null()
+        if len(pc.unique(ids)) == len(ids):
+            return
+    frame = pd.DataFrame({k: t.typed[k] for k in keys})
+    duplicated = frame.duplicated(keep=False).to_numpy(dtype=bool)
+    duplicated = duplicated & frame.notna().all(axis=1).to_numpy(dtype=bool)
+    if not duplicated.any():
+        return
+    positions = np.flatnonzero(duplicated)
+    key_values = list(zip(*(frame[k].to_numpy(dtype=object)[positions] for k in keys), strict=True))
+    own_rows = rows[positions].tolist()
+    groups: dict[tuple, list[int]] = {}
+    for key, row in zip(key_values, own_rows, strict=True):
+        groups.setdefault(key, []).append(row)
+
+    def message(_: np.ndarray) -> list[str]:
+        out = []
+        for key, row in zip(key_values, own_rows, strict=True):
+            group = groups[key]
+            others = [str(r) for r in group[:6] if r != row][:5]
+            more = len(group) - 1 - len(others)
+            where = f"also in row(s) {', '.join(others)}" + (f" and {more} more." if more else ".")
+            what = f"{keys[-1]} '{key[-1]}' appears more than once"
+            parents = " and ".join(f"{k} '{v}'" for k, v in zip(keys[:-1], key, strict=False))
+            out.append(f"{what}{' for ' + parents if parents else ''}; {where}")
+        return out
+
+    t.fail(keys[-1], duplicated, RejectReason.DUPLICATE_ID, message)
+
+
+def _check_parent(t: _Table, parent: ParentIds) -> None:
+    ids = t.typed[parent.column].astype(_STR)
+    probe = pa.array(ids.array)  # pyarrow hashing: fast for a million ids, pandas' str isin is not
+    where = pc.fill_null(pc.index_in(probe, value_set=parent.ids), -1).to_numpy(False)
+    valid = pc.fill_null(pc.is_in(probe, value_set=parent.valid), False).to_numpy(False)
+    known = ids.notna().to_numpy(dtype=bool)
+
+    def unknown(positions: np.ndarray) -> np.ndarray:
+        sentence = f" is not among the {parent.table} of this upload."
+        return (f"{parent.column} " + _quoted(ids.iloc[positions]) + sentence).to_numpy()
+
+    def rejected(positions: np.ndarray) -> list[str]:
+        shown = _quoted(ids.iloc[positions]).tolist()
+        rows = parent.rows[where[positions]].tolist()
+        return [f"the visit {v} was rejected ({parent.table} row {r}), so it cannot be used."
+                for v, r in zip(shown, rows, strict=True)]  # fmt: skip
+
+    t.fail(parent.column, known & (where < 0), RejectReason.UNKNOWN_VISIT, unknown)
+    t.fail(parent.column, known & (where >= 0) & ~valid, RejectReason.VISIT_REJECTED, rejected)
+
+
+def _check_columns(raw: pd.DataFrame, specs: list[ColumnSpec], source: str) -> None:
+    names = [str(c) for c in raw.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        listed = ", ".join(f"'{n}'" for n in repeated)
+        raise LoaderError(source, f"the column(s) {listed} appear more than once in the header")
+    missing = [s.name for s in specs if s.required and s.name not in names]
+    if not missing:
+        return
+    listed = ", ".join(f"'{m}'" for m in missing)
+    head = f"the required column{'s' if len(missing) > 1 else ''} {listed} "
+    head += "are missing" if len(missing) > 1 else "is missing"
+    required = ", ".join(s.name for s in specs if s.required)
+    optional = ", ".join(s.name for s in specs if not s.required)
+    text = f"{head}. Expected columns: {required}"
+    text += f" (optional: {optional})." if optional else "."
+    lower = {n.strip().lower(): n for n in names}
+    for name in missing:
+        close = difflib.get_close_matches(name, list(lower), n=1, cutoff=0.75)
+        text += f" Found '{lower[close[0]]}': did you mean '{name}'?" if close else ""
+    raise LoaderError(source, text)
+
+
+def validate_frame(
+    raw: pd.DataFrame,
+    specs: list[ColumnSpec],
+    *,
+    source: str,
+    table: str,
+    first_row: int,
+    unique: tuple[str, ...] | None = None,
+    parent: ParentIds | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse and check a whole table; split it into valid typed rows and rejected cells.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The table as read: all text (CSV) or already typed (Parquet, XLSX, JSON). An integer
+        index is taken as each row's 0-based position in the file, so rows dropped beforehand
+        (:func:`blank_rows`) keep their numbers; any other index counts from 0.
+    specs : list of ColumnSpec
+        The table's columns (:data:`screening.ingest.records.VISIT_COLUMNS`, ...).
+    source, table : str
+        The file and the table's name, for the rejected table.
+    first_row : int
+        The row number a person sees for position 0: 2 for CSV/XLSX (the header is row 1),
+        1 for JSON and Parquet.
+    unique : tuple of str, optional
+        Columns that together must be unique (default :data:`UNIQUE_KEYS` of ``table``);
+        every occurrence of a repeated key is rejected (``duplicate_id``).
+    parent : ParentIds, optional
+        The visits that rows must refer to (``unknown_visit``, ``visit_rejected``).
+
+    Returns
+    -------
+    valid : pandas.DataFrame
+        Rows without a failing cell, unchanged but typed, with a fresh ``RangeIndex``: the spec
+        columns in spec order (absent optional ones all unknown), then the extra columns.
+    rejected : pandas.DataFrame
+        One row per failing cell, columns :data:`REJECTED_COLUMNS`, ordered by row.
+
+    Raises
+    ------
+    LoaderError
+        A required column is missing (one error naming all of them), or a name is repeated.
+
+    Examples
+    --------
+    >>> from screening.ingest.records import INTERVIEW_COLUMNS
+    >>> raw = pd.DataFrame({"visit_id": ["V1", "V1"], "worker_ref": ["W1", "W2"],
+    ...                     "age": ["34", "5"], "foreign": ["yes", ""]})
+    >>> valid, rejected = validate_frame(raw, INTERVIEW_COLUMNS, source="i.csv",
+    ...                                  table="interviews", first_row=2)
+    >>> valid[["worker_ref", "age", "foreign"]].to_dict("records")
+    [{'worker_ref': 'W1', 'age': 34, 'foreign': True}]
+    >>> rejected[["row", "column", "value", "reason"]].to_dict("records")
+    [{'row': 3, 'column': 'age', 'value': '5', 'reason': 'out_of_range'}]
+    """
+    _check_columns(raw, specs, source)
+    rows = first_row + _offsets(raw.index)
+    t = _Table(raw.rename(columns=str).reset_index(drop=True))
+    present = set(t.raw.columns)
+    for spec in specs:
+        if spec.name not in present:
+            t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=_DTYPES[spec.kind])
+            continue
+        _parse(t, spec)
+    for spec in specs:
+        if spec.at_most in t.typed and spec.name in present:
+            _check_at_most(t, spec)
+    keys = UNIQUE_KEYS.get(table, ()) if unique is None else unique
+    if keys and present.issuperset(keys):
+        _check_unique(t, keys, rows)
+    if parent is not None and parent.column in present and t.n:
+        _check_parent(t, parent)
+
+    columns = {}
+    for spec in specs:
+        typed = t.typed[spec.name]
+        columns[spec.name] = typed.astype(_DTYPES[spec.kind])
+    for name in t.raw.columns:
+        if name not in columns:
+            columns[name] = _trimmed(t.raw[name])[0]
+    frame = pd.DataFrame(columns, index=range(t.n))
+    bad = np.zeros(t.n, dtype=bool)
+    for failed in t.failed.values():
+        bad |= failed
+    valid = frame[~bad].reset_index(drop=True) if bad.any() else frame
+    return valid, _rejected(t, rows, source, table, list(columns))
+
+
+def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[str]):
+    if not t.issues:
+        return empty_rejected()
+    rank = {name: i for i, name in enumerate(order)}
+    positions = np.concatenate([p for p, _, _, _ in t.issues])
+
+    def each(make) -> np.ndarray:
+        return np.concatenate([np.asarray(make(*issue), dtype=object) for issue in t.issues])
+
+    columns = each(lambda p, c, r, m: np.full(p.size, c, dtype=object))
+    sort = np.lexsort((np.array([rank[c] for c in columns]), positions))
+    data = {
+        "source": np.full(positions.size, source, dtype=object),
+        "table": np.full(positions.size, table, dtype=object),
+        "row": rows[positions][sort],
+        "column": columns[sort],
+        "value": each(lambda p, c, r, m: _text(t.raw[c].iloc[p]).fillna("").to_numpy(object))[sort],
+        "reason": each(lambda p, c, r, m: np.full(p.size, str(r), dtype=object))[sort],
+        "message": each(lambda p, c, r, m: m)[sort],
+    }
+    return pd.DataFrame({k: pd.Series(v, dtype="int64" if k == "row" else object)
+                         for k, v in data.items()})  # fmt: skip

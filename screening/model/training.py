@@ -1,0 +1,200 @@
+"""Train and evaluate: labels from outcomes, a temporal holdout, the escalation threshold.
+
+The latest ``test_share`` of the labelled visits (by visit date) is held out; the model is
+trained on the earlier ones (its own latest part calibrates it and chooses the escalation
+threshold) and every metric on its card comes from the held-out later visits. The model that
+is saved is the one that was evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import brier_score_loss
+
+from screening.model.classifier import POSITIVE, TrainedModel, feature_frame, fingerprint, fit
+from screening.model.evaluation import (
+    at_capacity,
+    calibration_table,
+    capacity_k,
+    ordering_score,
+    probability_metrics,
+    recall_by_group,
+)
+from screening.priority import escalate, order, select
+from screening.rules.engine import EngineResult, RuleEngine
+
+
+@dataclass
+class Report:
+    """What an evaluation found on the held-out visits (all tables are plain DataFrames)."""
+
+    at_capacity: pd.DataFrame
+    probability: dict
+    calibration: pd.DataFrame
+    by_sector: pd.DataFrame
+    by_region: pd.DataFrame
+    exploration: dict
+    curves: dict
+    facts: dict
+
+
+def labels(visits: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(labelled, forced labour) per visit: visits without an outcome are unlabelled."""
+    last = outcomes.drop_duplicates("visit_id", keep="last")
+    by_visit = pd.Series(last["outcome"].to_numpy(dtype=object),
+                         index=last["visit_id"].to_numpy(dtype=object))
+    outcome = visits["visit_id"].astype(object).map(by_visit)
+    labelled = outcome.notna().to_numpy()
+    return labelled, (outcome == POSITIVE).to_numpy()
+
+
+def _escalation_threshold(risk: np.ndarray, y: np.ndarray, tier_codes: np.ndarray) -> float:
+    """Choose, on validation data, the risk score from which the model escalates a visit.
+
+    It is the lowest score at which low and medium visits scoring at least that much are
+    forced labour at least as often as the rules' ``high`` visits are (and at least five times
+    the prevalence), with five or more such visits; 1.01 (never) when no score qualifies.
+
+    >>> risk = np.array([.9, .8, .7, .6, .5] + [.1] * 45)
+    >>> y = np.array([1, 1, 1, 0, 0] + [0] * 45)
+    >>> tiers = np.array([0] * 5 + [2] + [0] * 44)
+    >>> _escalation_threshold(risk, y, tiers)  # 3 of the 5 scoring >= .5; prevalence 6%
+    0.5
+    """
+    high = tier_codes == 2
+    target = max(y[high].mean() if high.any() else 0.0, 5 * y.mean())
+    below = tier_codes < 2
+    risk, y = risk[below], y[below].astype("float64")
+    scores = np.unique(risk)[::-1]  # candidate thresholds, highest first
+    counts = len(risk) - np.searchsorted(np.sort(risk), scores, side="left")
+    ok = (counts >= 5) & (_hits_at(risk, y, scores) >= target * counts)
+    return float(scores[ok].min()) if ok.any() else 1.01
+
+
+def _hits_at(risk: np.ndarray, y: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Positives scoring at or above each of ``scores`` (descending), in one pass."""
+    order_ = np.argsort(-risk, kind="stable")
+    cumulative = np.cumsum(y[order_])
+    counts = np.searchsorted(-risk[order_], -scores, side="right")
+    return np.where(counts > 0, cumulative[np.maximum(counts - 1, 0)], 0.0)
+
+
+def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame, *,
+          engine: RuleEngine | None = None, test_share: float = 0.2, capacity: float = 0.05,
+          exploration_share: float = 0.05, ipw: bool = False, seed: int = 0
+          ) -> tuple[TrainedModel, Report]:
+    """Train on the earlier labelled visits and evaluate on the later ones.
+
+    ``ipw`` weights each outcome by the inverse of its visit's ``selection_probability``
+    (a column of ``outcomes``), correcting for follow-ups that went where the list pointed.
+    """
+    engine = engine or RuleEngine()
+    result = engine.run(visits, interviews)
+    frame = feature_frame(visits, result, engine.catalogue, outcomes)
+    labelled, y = labels(visits, outcomes)
+    rows = np.flatnonzero(labelled)
+    dates = pd.to_datetime(visits["visit_date"]).to_numpy()
+    rows = rows[np.argsort(dates[rows], kind="stable")]
+    cut = int(round(len(rows) * (1 - test_share)))
+    train_rows, test_rows = rows[:cut], rows[cut:]
+    weights = None
+    if ipw:
+        if "selection_probability" not in outcomes:
+            raise ValueError("--ipw needs a 'selection_probability' column in the outcomes.")
+        last = outcomes.drop_duplicates("visit_id", keep="last")
+        by_visit = pd.Series(last["selection_probability"].to_numpy(dtype="float64"),
+                             index=last["visit_id"].to_numpy(dtype=object))
+        p = visits["visit_id"].astype(object).map(by_visit)
+        weights = 1.0 / np.clip(p.to_numpy(dtype="float64")[train_rows], 1e-3, 1.0)
+    calibrated, raw, facts = fit(frame.iloc[train_rows], y[train_rows],
+                                 visits["visit_date"].iloc[train_rows], sample_weight=weights,
+                                 random_state=seed)
+    cal = train_rows[facts.pop("calibration_rows")]
+    tier_codes = np.asarray(result.tier.codes)
+    threshold = _escalation_threshold(calibrated.predict_proba(frame.iloc[cal])[:, 1], y[cal],
+                                      tier_codes[cal])
+    model = TrainedModel(calibrated, list(frame.columns), threshold, {})
+    report = evaluate(model, visits.iloc[test_rows], result, frame.iloc[test_rows],
+                      y[test_rows], capacity=capacity, exploration_share=exploration_share,
+                      seed=seed, positions=test_rows)
+    report.probability["brier_uncalibrated"] = float(
+        brier_score_loss(y[test_rows], raw.predict_proba(frame.iloc[test_rows])[:, 1]))
+    report.facts.update({
+        **facts, "calibration_rows": len(cal), "labelled_visits": int(labelled.sum()),
+        "train_visits": len(train_rows), "test_visits": len(test_rows),
+        "train_positives": int(y[train_rows].sum()), "test_positives": int(y[test_rows].sum()),
+        "train_prevalence": float(y[train_rows].mean()) if len(train_rows) else float("nan"),
+        "train_period": _period(dates[train_rows]), "test_period": _period(dates[test_rows]),
+        "data_fingerprint": fingerprint(pd.concat(
+            [frame.iloc[train_rows].reset_index(drop=True),
+             pd.Series(y[train_rows].astype(int), name="label")], axis=1)),
+        "ipw": ipw, "escalation_threshold": threshold,
+    })  # fmt: skip
+    return model, report
+
+
+def _period(dates: np.ndarray) -> list[str]:
+    if len(dates) == 0:
+        return []
+    return [str(pd.Timestamp(dates.min()).date()), str(pd.Timestamp(dates.max()).date())]
+
+
+def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
+             frame: pd.DataFrame, y: np.ndarray, *, capacity: float = 0.05,
+             exploration_share: float = 0.05, seed: int = 0,
+             positions: np.ndarray | None = None) -> Report:
+    """Evaluate a model on labelled visits: the four orderings side by side at capacity ``k``,
+    probability metrics, calibration, recall@k by sector and region, and exploration.
+
+    ``result`` is the engine's output for a batch that contains the visits at ``positions``
+    (all of them when None); ``frame`` and ``y`` are aligned with ``visits``.
+    """
+    at = np.arange(len(visits)) if positions is None else positions
+    risk = model.risk_score(frame)
+    rule_score = np.asarray(result.rule_score)[at]
+    tier = np.asarray(result.tier.codes)[at]
+    final_tier, escalated = escalate(tier, risk, model.escalation_threshold)
+    orderings = {
+        "rules only (tier, rule score)": ordering_score(tier, rule_score),
+        "model only (risk score)": risk,
+        "combined follow-up list": ordering_score(final_tier, risk, rule_score),
+    }
+    table = at_capacity(y, orderings, capacity)
+    combined = orderings["combined follow-up list"]
+    k = capacity_k(len(y), capacity)
+    idx = order(pd.Categorical.from_codes(final_tier, ["low", "medium", "high", "urgent"]),
+                risk, rule_score)
+    selected, explore, _ = select(idx, k, exploration_share, np.random.default_rng(seed))
+    unflagged = ~selected | explore
+    exploration = {
+        "slots": int(explore.sum()),
+        "hits": int(y[explore].sum()),
+        "hit_rate": float(y[explore].mean()) if explore.any() else float("nan"),
+        "true_rate_below_the_top": float(y[unflagged & ~explore].mean())
+        if (unflagged & ~explore).any() else float("nan"),
+    }
+    grid = np.linspace(0.01, 0.30, 30)
+    curves = {
+        "capacity": grid.tolist(),
+        **{name: [float(at_capacity(y, {name: s}, c).iloc[1]["recall@k"]) for c in grid]
+           for name, s in orderings.items()},
+        "y": y.astype(int).tolist() if len(y) <= 200_000 else [],
+        "risk": risk.tolist() if len(y) <= 200_000 else [],
+    }
+    return Report(
+        at_capacity=table,
+        probability=probability_metrics(y, risk),
+        calibration=calibration_table(y, risk),
+        by_sector=recall_by_group(y, combined, visits["sector"], capacity),
+        by_region=recall_by_group(y, combined, visits["region"], capacity),
+        exploration=exploration,
+        curves=curves,
+        facts={"capacity": capacity, "k": k, "escalated": int(escalated.sum()),
+               "test_visits": len(y), "test_positives": int(y.sum())},
+    )
+
+
+__all__ = ["Report", "evaluate", "labels", "train"]

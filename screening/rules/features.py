@@ -1,0 +1,191 @@
+"""Feature frames: the site-level frame from visits and the worker frame from interviews.
+
+The *site features* are what site-level indicator rules may name: the visit's own columns
+(booleans as 1/0 with NaN unknown), a few derived shares, and per-visit aggregates of the
+worker-level indicators (``interviews``, ``icls_workers``, and each worker indicator's
+``count_as`` column with its ``_share``). The *worker features* are what worker-level rules
+may name: the interview's own answers and the visit's sector. Worker-level sex and nationality
+are never features (``sex`` is not in the vocabulary; ``foreign`` is used only by rules about
+permits, never by a model).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, Kind
+
+_TYPE_OF_KIND = {
+    Kind.INT: "number",
+    Kind.NUMBER: "number",
+    Kind.BOOL: "bool",
+    Kind.TEXT: "text",
+    Kind.CHOICE: "text",
+}
+
+#: Visit columns that are identifiers or free text, not features.
+_NOT_FEATURES = {
+    "visit_id",
+    "site_id",
+    "visit_date",
+    "inspector_id",
+    "employer_id",
+    "notes",
+    "intermediary_id",
+    "worker_ref",
+    "sex",
+}
+
+#: Derived site-level features: name -> (type, meaning).
+DERIVED_SITE_FEATURES: dict[str, tuple[str, str]] = {
+    "intermediary_present": (
+        "bool",
+        "an intermediary_id is given (unknown when the column is absent)",
+    ),
+    "share_without_contract": ("number", "workers_without_contract / workers_present"),
+    "share_foreign": ("number", "foreign_workers / workers_present"),
+    "share_foreign_without_permit": ("number", "foreign_workers_without_permit / foreign_workers"),
+    "share_minors": ("number", "minors_present / workers_present"),
+    "interviews": ("number", "number of interviewed workers at the visit"),
+    "icls_workers": (
+        "number",
+        "interviewed workers meeting the ICLS 2018 test (unknown without interviews)",
+    ),
+}
+
+
+def _vocabulary(columns: Iterable, extra: dict[str, str]) -> dict[str, str]:
+    types = {c.name: _TYPE_OF_KIND[c.kind] for c in columns if c.name not in _NOT_FEATURES}
+    types.update(extra)
+    return types
+
+
+def site_feature_types(worker_counts: Iterable[str] = ()) -> dict[str, str]:
+    """Column name -> type ("number", "bool", "text") of every site-level feature.
+
+    Parameters
+    ----------
+    worker_counts : iterable of str
+        The ``count_as`` names of the catalogue's worker-level indicators; each adds a count
+        column and a ``<name>_share`` column.
+
+    Examples
+    --------
+    >>> types = site_feature_types(["workers_deceived"])
+    >>> types["sector"], types["violence_observed"], types["workers_deceived_share"]
+    ('text', 'bool', 'number')
+    >>> "sex" in types or "visit_id" in types
+    False
+    """
+    extra = {name: kind for name, (kind, _) in DERIVED_SITE_FEATURES.items()}
+    for name in worker_counts:
+        extra[name] = "number"
+        extra[f"{name}_share"] = "number"
+    return _vocabulary(VISIT_COLUMNS, extra)
+
+
+def worker_feature_types() -> dict[str, str]:
+    """Column name -> type of every worker-level feature (interview answers + the sector).
+
+    >>> types = worker_feature_types()
+    >>> types["holds_own_documents"], types["sector"], "sex" in types
+    ('bool', 'text', False)
+    """
+    return _vocabulary(INTERVIEW_COLUMNS, {"sector": "text"})
+
+
+def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[name].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(b > 0, a / b, np.nan)
+
+
+def site_features(visits: pd.DataFrame) -> pd.DataFrame:
+    """The site-level feature frame (without interview aggregates), aligned to ``visits``.
+
+    Numbers and booleans become float64 with NaN for unknown; text stays text.
+
+    >>> v = pd.DataFrame({"sector": ["agriculture"], "workers_present": [10],
+    ...                   "workers_without_contract": [4], "intermediary_id": [None]})
+    >>> f = site_features(v)
+    >>> float(f.loc[0, "share_without_contract"]), float(f.loc[0, "intermediary_present"])
+    (0.4, 0.0)
+    """
+    types = site_feature_types()
+    out: dict[str, object] = {}
+    for name, kind in types.items():
+        if name in DERIVED_SITE_FEATURES:
+            continue
+        if kind == "text":
+            out[name] = visits[name] if name in visits else pd.Series(np.nan, index=visits.index)
+        else:
+            out[name] = _numeric(visits, name)
+    present = _numeric(visits, "workers_present")
+    foreign = _numeric(visits, "foreign_workers")
+    if "intermediary_id" in visits:
+        out["intermediary_present"] = visits["intermediary_id"].notna().to_numpy(dtype="float64")
+    else:
+        out["intermediary_present"] = np.full(len(visits), np.nan)
+    out["share_without_contract"] = _ratio(_numeric(visits, "workers_without_contract"), present)
+    out["share_foreign"] = _ratio(foreign, present)
+    out["share_foreign_without_permit"] = _ratio(
+        _numeric(visits, "foreign_workers_without_permit"), foreign
+    )
+    out["share_minors"] = _ratio(_numeric(visits, "minors_present"), present)
+    return pd.DataFrame(out, index=visits.index, copy=False)
+
+
+def worker_features(interviews: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The worker-level answers as float arrays (NaN unknown), one entry per interview.
+
+    The visit's ``sector`` is not included: the engine adds it from the visits, encoded once.
+    """
+    return {
+        name: _numeric(interviews, name)
+        for name, kind in worker_feature_types().items()
+        if kind != "text"
+    }
+
+
+def visit_positions(visits: pd.DataFrame, interviews: pd.DataFrame) -> np.ndarray:
+    """For each interview, the row position of its visit in ``visits`` (-1 when absent)."""
+    if len(interviews) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return pd.Index(visits["visit_id"]).get_indexer(interviews["visit_id"])
+
+
+def UNKNOWN_COLUMN(n: int) -> np.ndarray:  # noqa: N802 - reads as a constant
+    """A read-only all-unknown column of length ``n`` that takes no memory (zero strides)."""
+    return np.broadcast_to(np.float64(np.nan), (n,))
+
+
+def count_per_visit(flags: np.ndarray, positions: np.ndarray, n_visits: int) -> np.ndarray:
+    """Count the true ``flags`` per visit; a visit without interviews gets NaN (unknown).
+
+    >>> count_per_visit(np.array([True, False, True]), np.array([0, 0, 2]), 4).tolist()
+    [1.0, nan, 1.0, nan]
+    """
+    if len(positions) == 0:
+        return UNKNOWN_COLUMN(n_visits)
+    interviewed = np.bincount(positions, minlength=n_visits)
+    counts = np.bincount(positions, weights=flags.astype("float64"), minlength=n_visits)
+    return np.where(interviewed > 0, counts, np.nan)
+
+
+__all__ = [
+    "DERIVED_SITE_FEATURES",
+    "count_per_visit",
+    "site_feature_types",
+    "site_features",
+    "visit_positions",
+    "worker_feature_types",
+    "worker_features",
+]

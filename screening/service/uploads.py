@@ -1,0 +1,100 @@
+"""Accept an upload: check its size and type, validate, screen with the active model, store.
+
+The one code path behind ``POST /api/v1/uploads``, the upload page and the demo data. It is a
+plain (blocking) function: the shells run it off the event loop, so other users' requests keep
+being answered while a large upload is processed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from screening.errors import UploadRefused
+from screening.ingest.loaders import load_upload
+from screening.ingest.readers import suffix_of
+from screening.pipeline import screen_frames
+from screening.service.context import Services
+from screening.store import Receipt, store_upload
+from screening.store.tables import User
+
+MAGIC = {".xlsx": b"PK", ".parquet": b"PAR1"}
+"""The first bytes a file of these types starts with."""
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file as a user sent it: their file name and its bytes."""
+
+    name: str
+    content: bytes
+
+
+def check_file(file: UploadedFile, limit_bytes: int) -> None:
+    """Refuse a file over the size limit, or whose content does not match its type.
+
+    Raises
+    ------
+    UploadRefused
+        ``too_large`` or ``content_mismatch``, naming the file.
+
+    Examples
+    --------
+    >>> check_file(UploadedFile("v.xlsx", b"not a zip"), 100)
+    Traceback (most recent call last):
+    ...
+    screening.errors.UploadRefused: The file 'v.xlsx' is named .xlsx but its content is not .xlsx.
+    """
+    if len(file.content) > limit_bytes:
+        raise UploadRefused("too_large", f"The file {file.name!r} is larger than the limit of "
+                                         f"{limit_bytes / 1e6:.0f} MB.")
+    suffix = suffix_of(file.name)
+    magic = MAGIC.get(suffix)
+    if magic and not file.content.startswith(magic):
+        raise UploadRefused("content_mismatch", f"The file {file.name!r} is named {suffix} but "
+                                                f"its content is not {suffix}.")
+
+
+def accept_upload(services: Services, user: User | int | None, file: UploadedFile,
+                  interviews: UploadedFile | None = None, *, correction: bool = False
+                  ) -> Receipt:
+    """Validate, screen (rules and the active model) and store an upload; its receipt.
+
+    Parameters
+    ----------
+    services : Services
+    user : User or int or None
+        Who uploads.
+    file, interviews : UploadedFile
+        The visits file (which may hold the interviews too) and an optional interviews file.
+    correction : bool
+        Visits already stored are replaced by a new version instead of being rejected.
+
+    Returns
+    -------
+    Receipt
+        With ``model_version`` (None: the rules alone) and ``model_problem`` when the active
+        model could not be used.
+
+    Raises
+    ------
+    UploadRefused
+        Too large, or content unlike its type.
+    LoaderError
+        A file that cannot be used at all (named as the user named it).
+    """
+    limit = int(services.settings.max_upload_mb * 1e6)
+    for part in (file, interviews):
+        if part is not None:
+            check_file(part, limit)
+    loaded = load_upload((file.name, file.content),
+                         (interviews.name, interviews.content) if interviews else None)
+    model, status = services.models.get()
+    screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
+                              model=model, rejected=loaded.rejected)
+    content = file.content + (interviews.content if interviews else b"")
+    return store_upload(services.engine, user=user, file_name=file.name, content=content,
+                        loaded=loaded, screening=screening, correction=correction,
+                        model_problem=status.problem)
+
+
+__all__ = ["MAGIC", "UploadedFile", "accept_upload", "check_file"]

@@ -1,0 +1,154 @@
+"""The one settings object: every ``SCREENING_*`` environment variable, declared once as data.
+
+:class:`Settings` is a ``pydantic-settings`` model: each field is one variable (``data_dir`` is
+``SCREENING_DATA_DIR``), with its default, its help and what it expects. A value that cannot be
+used is refused when the settings are read, naming the variable and what it expects, instead of
+failing later somewhere deep (:func:`load_settings`). The README's settings table is checked
+against these fields by a test.
+
+Examples
+--------
+>>> s = Settings.from_env({"SCREENING_DATA_DIR": "/srv/screening"})
+>>> s.url
+'sqlite:////srv/screening/screening.sqlite3'
+>>> Settings.from_env({"SCREENING_DATABASE_URL": "postgresql://db/x"}).url
+'postgresql+psycopg://db/x'
+>>> Settings.from_env({"SCREENING_MAX_UPLOAD_MB": "50MB"})
+Traceback (most recent call last):
+...
+screening.errors.SettingsError: SCREENING_MAX_UPLOAD_MB='50MB' cannot be used: expected the \
+largest upload in megabytes, a number above 0 such as 50.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from screening.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+"""The checkout (or installed tree) that holds ``screening/``, ``models/`` and ``examples/``."""
+EXAMPLES_DIR = PROJECT_ROOT / "examples"
+"""The sample upload that ``make run`` stores and the README uses."""
+PREFIX = "SCREENING_"
+SQLITE_FILE = "screening.sqlite3"
+
+
+def _field(default: Any, help: str, expects: str, **constraints: Any) -> Any:  # noqa: A002
+    return Field(default, description=help, json_schema_extra={"expects": expects},
+                 **constraints)
+
+
+class Settings(BaseSettings):
+    """The service's and the library's settings (environment variables ``SCREENING_*``).
+
+    An empty variable takes the default, except ``SCREENING_ACTIVE_MODEL``, where empty means
+    "no model: the rules alone".
+    """
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
+
+    data_dir: Path = _field(PROJECT_ROOT / "data",
+                            "Data folder of the service; the embedded SQLite store is a file in "
+                            "it.", "a folder path")
+    database_url: str = _field("", "SQLAlchemy URL of the store (e.g. postgresql://user@host/db); "
+                               "empty for the SQLite file screening.sqlite3 in the data folder.",
+                               "a database URL such as postgresql://user@host/db, or nothing")
+    max_upload_mb: float = _field(50.0, "Largest upload accepted, in megabytes; larger ones get "
+                                  "413.", "the largest upload in megabytes, a number above 0 "
+                                  "such as 50", gt=0, allow_inf_nan=False)
+    active_model: str = _field("default", "Model version that screens new uploads until an "
+                               "admin chooses another (empty: rules only).",
+                               "a model version name, or nothing for the rules alone")
+    models_dir: Path = _field(PROJECT_ROOT / "models", "The models folder; models load only "
+                              "from inside it.", "a folder path")
+    external_data: Path | None = _field(None, "Folder of the public real-world data sets used "
+                                        "for validation (default: ../shared/external-data "
+                                        "beside the checkout).", "a folder path")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_default(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items()
+                    if not (isinstance(v, str) and not v.strip() and k != "active_model")}
+        return data
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of a field (``data_dir`` -> ``SCREENING_DATA_DIR``)."""
+        return PREFIX + field.upper()
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``environ`` (default: the process environment).
+
+        Raises
+        ------
+        SettingsError
+            A variable's value cannot be used; the message names it and what it expects.
+        """
+        try:
+            if environ is None:
+                return cls()
+            values = {name: environ[cls.env_name(name)] for name in cls.model_fields
+                      if cls.env_name(name) in environ}
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            raise _settings_error(exc, os.environ if environ is None else environ) from None
+
+    @property
+    def url(self) -> str:
+        """The database URL in use, with the psycopg driver for PostgreSQL."""
+        if not self.database_url.strip():
+            return f"sqlite:///{Path(self.data_dir) / SQLITE_FILE}"
+        return normalise_url(self.database_url.strip())
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed (validated like the original)."""
+        return type(self).model_validate({**self.model_dump(), **changes})
+
+
+def _settings_error(exc: ValidationError, environ: Mapping[str, str]) -> SettingsError:
+    sentences = []
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        field = Settings.model_fields.get(name)
+        extra = field.json_schema_extra if field is not None else None
+        expects = extra.get("expects") if isinstance(extra, dict) else error["msg"]
+        variable = Settings.env_name(name)
+        given = environ.get(variable, error.get("input"))
+        sentences.append(f"{variable}={str(given)!r} cannot be used: expected {expects}.")
+    return SettingsError(" ".join(sentences))
+
+
+def normalise_url(url: Any) -> str:
+    """Name the psycopg 3 driver for a plain ``postgresql://`` or ``postgres://`` URL.
+
+    Examples
+    --------
+    >>> normalise_url("postgres://u@h/db")
+    'postgresql+psycopg://u@h/db'
+    >>> normalise_url("sqlite:///x.sqlite3")
+    'sqlite:///x.sqlite3'
+    """
+    render = getattr(url, "render_as_string", None)
+    text = render(hide_password=False) if render is not None else str(url)
+    for plain in ("postgres://", "postgresql://"):
+        if text.startswith(plain):
+            return "postgresql+psycopg://" + text[len(plain):]
+    return text
+
+
+def load_settings() -> Settings:
+    """The settings of this process, read from the environment (see :meth:`Settings.from_env`)."""
+    return Settings.from_env()
+
+
+__all__ = ["EXAMPLES_DIR", "PROJECT_ROOT", "Settings", "load_settings", "normalise_url"]
