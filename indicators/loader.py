@@ -15,23 +15,13 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from indicators.errors import CatalogueError
 from indicators.schema import Group, Indicator, Settings
 
 DATA_DIR = Path(__file__).parent / "data"
 SETTINGS_FILE = "catalogue.yaml"
 # libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class CatalogueError(ValueError):
-    """The catalogue cannot be used. Names the ``file`` and, where known, the ``indicator``."""
-
-    def __init__(self, file: str | Path, reason: str, indicator: str | None = None):
-        self.file = str(file)
-        self.indicator = indicator
-        self.reason = reason
-        where = f"{self.file}, indicator '{indicator}'" if indicator else self.file
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from indicators.tiers import TIER_ORDER
+
 Framework = Literal["ILO-11", "ICLS-2018", "ILO-EC-2009", "AZ-LAW", "UNODC", "GLAA", "HTCDS"]
-Tier = Literal["urgent", "high", "medium", "low"]
-TIER_ORDER: tuple[str, ...] = ("low", "medium", "high", "urgent")
-"""The tiers in rising order of urgency (the one definition; ``TIER_ORDER.index`` is a rank)."""
+Tier = Literal[TIER_ORDER]  # type: ignore[valid-type]
 
 
 class _Strict(BaseModel):

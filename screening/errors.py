@@ -62,6 +62,19 @@ class LoaderError(ScreeningError):
         super().__init__(f"{self.source}: {self.reason}")
 
 
+class UsageError(ScreeningError, ValueError):
+    """An argument outside what a function accepts (an unknown format, a bad share, ...)."""
+
+
+class NotFoundError(ScreeningError, KeyError):
+    """A name that is not there (an indicator id, a visit of a screening)."""
+
+    kind = "not_found"
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class SettingsError(ScreeningError):
     """A ``SCREENING_*`` setting has a value that cannot be used (named in the message)."""
 
@@ -154,5 +167,5 @@ class RejectReason(StrEnum):
 
 
 __all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
-           "ModelError", "RejectReason", "ScreeningError", "SettingsError", "StoreError",
-           "TrainingError", "UnknownVisitError", "UploadRefused"]
+           "ModelError", "NotFoundError", "RejectReason", "ScreeningError", "SettingsError",
+           "StoreError", "TrainingError", "UnknownVisitError", "UploadRefused", "UsageError"]

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from indicators import TIER_ORDER
+from screening.errors import NotFoundError
 from screening.ingest.loaders import LoadResult, UploadSource, load_upload
 from screening.priority import capacity_k, escalate, follow_up_list
 from screening.rules.engine import EngineResult, Progress, RuleEngine, rule_engine
@@ -41,7 +42,7 @@ class Screening:
         """Position of a visit in :attr:`visits` (KeyError with a clear message if absent)."""
         hits = (self.visits["visit_id"] == visit_id).to_numpy().nonzero()[0]
         if len(hits) == 0:
-            raise KeyError(f"Visit '{visit_id}' is not among the screened visits.")
+            raise NotFoundError(f"Visit '{visit_id}' is not among the screened visits.")
         return int(hits[0])
 
 

@@ -12,10 +12,22 @@ from __future__ import annotations
 import click
 
 from screening.cli import models, screen, service
-from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE
+from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, fail
+from screening.errors import ScreeningError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """The command group: a library error that reaches it is one line and exit status 2."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ScreeningError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=_Commands,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="forced-labour-screening")
 def main() -> None:
     """Forced-labour risk screening of labour-inspection visits.

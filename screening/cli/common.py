@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from screening.errors import ScreeningError
-from screening.rules.engine import RuleEngine, rule_engine
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `screening --help` stays light
     from screening.model.classifier import TrainedModel
+    from screening.rules.engine import RuleEngine
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_REJECTED = 0, 2, 3
 STEPS = ("loading", "features", "interviews", "indicators", "tiers", "evidence", "model",
@@ -57,6 +57,8 @@ def fail(message: str) -> NoReturn:
 
 def engine(lang: str) -> RuleEngine:
     """The rule engine over the bundled catalogue (compiled once); a bad catalogue fails."""
+    from screening.rules.engine import rule_engine
+
     try:
         return rule_engine(lang)
     except ScreeningError as exc:

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import click
-import numpy as np
 
 from screening.cli.common import (
     EXIT_REJECTED,
@@ -17,8 +16,7 @@ from screening.cli.common import (
     fail,
     load_model,
 )
-from screening.cli.render import frame_table, print_report
-from screening.errors import LoaderError
+from screening.errors import LoaderError, ScreeningError
 
 
 def _load_labelled(visits: Path, interviews: Path | None, outcomes: Path):  # noqa: ANN202
@@ -74,6 +72,7 @@ def train(visits: Path | None, interviews: Path | None, outcomes: Path | None, f
           exploration: float, seed: int) -> None:
     """Train a model version from follow-up outcomes (files, or --from-store) and write it
     with its card and plots."""
+    from screening.cli.render import print_report
     from screening.model.training import train as fit_model
     from screening.model.versions import ModelError, models_dir, resolve, save
 
@@ -97,7 +96,7 @@ def train(visits: Path | None, interviews: Path | None, outcomes: Path | None, f
         model, report = fit_model(v, i, o, engine=rules, test_share=test_share,
                                   capacity=capacity, exploration_share=exploration, ipw=ipw,
                                   seed=seed)
-    except ValueError as exc:
+    except ScreeningError as exc:
         fail(str(exc))
     save(model, report, rules.catalogue, folder, synthetic=synthetic)
     print_report(report, f"Model {folder.name}: evaluation on the latest {test_share:.0%} "
@@ -125,6 +124,7 @@ def evaluate(model_name: str | None, visits: Path | None, interviews: Path | Non
     """Evaluate at inspection capacity: random, rules only, model only and the combined list
     side by side (precision@k, recall@k, lift), PR AUC, Brier, calibration, recall@k by
     sector and region, and the exploration slots' hit rate."""
+    from screening.cli.render import print_report
     from screening.model.features import feature_frame
     from screening.model.training import evaluate as evaluate_model
     from screening.model.training import labels
@@ -147,7 +147,7 @@ def evaluate(model_name: str | None, visits: Path | None, interviews: Path | Non
     v, i, o, _ = _load_labelled(visits, interviews, outcomes)
     result = rules.run(v, i)
     labelled, y = labels(v, o)
-    rows = np.flatnonzero(labelled)
+    rows = labelled.nonzero()[0]
     frame = feature_frame(v, result, rules.catalogue, o).iloc[rows]
     report = evaluate_model(model, v.iloc[rows], result, frame, y[rows], capacity=capacity,
                             exploration_share=exploration, seed=seed, positions=rows)
@@ -157,6 +157,7 @@ def evaluate(model_name: str | None, visits: Path | None, interviews: Path | Non
 @click.command()
 def models() -> None:
     """List the model versions in the models folder with their key metrics."""
+    from screening.cli.render import frame_table
     from screening.model.versions import list_models, models_dir
 
     table = list_models()

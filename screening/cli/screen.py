@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
-from rich.markup import escape
-from rich.table import Table
 
 from screening.cli.common import (
     EXIT_REJECTED,
@@ -22,17 +20,11 @@ from screening.cli.common import (
     load_model,
     progress,
 )
-from screening.cli.render import list_table
 from screening.errors import LoaderError
-from screening.outputs.reports import (
-    FORMATS,
-    format_of,
-    list_text,
-    rejected_path,
-    tier_counts,
-    write_list,
-)
-from screening.settings import EXAMPLES_DIR
+from screening.outputs import FORMATS
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @click.command()
@@ -76,6 +68,14 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
     rows are summarised and written to <out>.rejected.csv (or ./<visits>.rejected.csv).
     Exit status: 0 everything screened, 3 some rows rejected, 2 unusable input.
     """
+    from screening.cli.render import list_table
+    from screening.outputs.reports import (
+        format_of,
+        list_text,
+        rejected_path,
+        tier_counts,
+        write_list,
+    )
     from screening.pipeline import screen_files
 
     if fmt is None:
@@ -140,6 +140,10 @@ def _print_rejected(rejected: pd.DataFrame, target: Path, limit: int = 10) -> No
 )
 def indicators(lang: str, fmt: str) -> None:
     """List the indicator catalogue: ids, names, frameworks, sectors, weights and tier floors."""
+    import pandas as pd
+    from rich.markup import escape
+    from rich.table import Table
+
     cat = engine(lang).catalogue
     rows = []
     for ind in cat.indicators:
@@ -213,6 +217,7 @@ def explain(visit_ids: tuple[str, ...], visits: Path | None, interviews: Path | 
     ICLS result, and with --model the risk score and any escalation."""
     from screening.cli.render import explain_visit
     from screening.pipeline import screen_files
+    from screening.settings import EXAMPLES_DIR
 
     if visits is None:
         visits = EXAMPLES_DIR / "visits.csv"

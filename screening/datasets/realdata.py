@@ -50,6 +50,9 @@ Brazil's register of employers (:func:`brazil_sector_profile`)
     (ISIC A); mining, manufacturing and utilities are "outside" the three sectors. A catalogue
     sector variant (site indicator with ``sectors``, id ``SEC-*``) covers a finding whose sector
     it lists and, where its rule names subsectors, whose subsector it names.
+
+The module is just over 400 lines: the two adapters share the mapping onto the upload contract
+and the catalogue's checks.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from indicators import TIER_ORDER
+from screening.errors import ScreeningError, UsageError
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.rules.catalogue import load_catalogue
 from screening.rules.engine import ICLS_POSITIVE, ICLS_UNKNOWN, RuleEngine
@@ -71,7 +76,7 @@ CTDC_FOLDER, CTDC_FILES = "ctdc-synthetic-v2025-north-america", "ctdc*.csv"
 BRAZIL_FOLDER, BRAZIL_FILES = "brazil-cadastro-empregadores", "cadastro_empregadores_*.csv"
 
 
-class ExternalDataMissing(FileNotFoundError):
+class ExternalDataMissing(ScreeningError, FileNotFoundError):
     """The external data folder (or the file asked for) is not there: nothing to check."""
 
 
@@ -176,7 +181,7 @@ def ctdc_as_upload(
     cols = {_key(c): raw[c].str.strip().to_numpy(dtype=object) for c in raw.columns}
     found = [m for m in CTDC_MEANS if _key(m) in cols]
     if not found or "isforcedlabour" not in cols:
-        raise ValueError(f"{file} is not a CTDC victim file: it needs isForcedLabour and the "
+        raise UsageError(f"{file} is not a CTDC victim file: it needs isForcedLabour and the "
                          "means-of-control columns (e.g. meansThreats or 'Means Threats').")
     n, tables = len(raw), {"visits": {}, "interviews": {}}
     blank = np.full(n, "", dtype=object)
@@ -237,7 +242,7 @@ def ctdc_report(path: str | Path | None = None, *, max_records: int | None = Non
         share = {"no means recorded": none[mask], "ICLS positive": icls[mask] == ICLS_POSITIVE,
                  "ICLS unknown": icls[mask] == ICLS_UNKNOWN,
                  "any indicator": fired[mask].any(axis=1),
-                 **{t: tier[mask] == t for t in ("urgent", "high", "medium", "low")}}  # fmt: skip
+                 **{t: tier[mask] == t for t in TIER_ORDER[::-1]}}  # fmt: skip
         rows.append({"group": name, "records": int(mask.sum()),
                      **{k: float(v.sum()) / size for k, v in share.items()}, "top indicators":
                      "; ".join(f"{ids[j]} {100 * counts[j] / size:.1f}%" for j in top)})

@@ -72,6 +72,9 @@ Unknowns
     Every optional cell is unknown (NaN / <NA>) with probability ``unknown_rate``;
     ``intermediary_registered`` is also unknown wherever ``intermediary_id`` is. Half of the
     visits have notes, short templates matching the outcome.
+
+The module is over 400 lines on purpose: every assumption of the generator sits next to the
+figure behind it, and the whole generative story reads top to bottom in one place.
 """
 
 from __future__ import annotations
@@ -82,6 +85,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from screening.errors import UsageError
 from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOMES, SECTORS, VISIT_COLUMNS, Kind
 
 REGIONS: tuple[str, ...] = (
@@ -435,9 +439,9 @@ def generate(
     (1000, np.True_)
     """
     if n_visits < 1 or days < 1 or interviews_per_visit < 0:
-        raise ValueError("n_visits and days must be >= 1, interviews_per_visit >= 0.")
+        raise UsageError("n_visits and days must be >= 1, interviews_per_visit >= 0.")
     if not (0 <= prevalence <= 1 and 0 <= unknown_rate <= 1):
-        raise ValueError("prevalence and unknown_rate must lie in [0, 1].")
+        raise UsageError("prevalence and unknown_rate must lie in [0, 1].")
     rng = np.random.default_rng(seed)
     site = _sites(rng, max(1, round(n_visits / 2.5)), prevalence)
     v = _visit_values(rng, n_visits, site, start, days)
@@ -497,14 +501,14 @@ def write(data: SyntheticData, out_dir: str | Path, fmt: str = "csv") -> dict[st
         return {"visits": upload, "interviews": upload, "outcomes": outcomes}
     if fmt == "xlsx":
         if max(len(data.visits), len(data.interviews)) > 1_048_575:
-            raise ValueError("Too many rows for one XLSX sheet (max 1,048,575).")
+            raise UsageError("Too many rows for one XLSX sheet (max 1,048,575).")
         upload, outcomes = out / "upload.xlsx", out / "outcomes.csv"
         with pd.ExcelWriter(upload, engine="openpyxl") as writer:
             _iso_dates(data.visits).to_excel(writer, sheet_name="visits", index=False)
             data.interviews.to_excel(writer, sheet_name="interviews", index=False)
         data.outcomes.to_csv(outcomes, index=False, date_format="%Y-%m-%d")
         return {"visits": upload, "interviews": upload, "outcomes": outcomes}
-    raise ValueError(f"Unknown format {fmt!r}; use csv, parquet, json or xlsx.")
+    raise UsageError(f"Unknown format {fmt!r}; use csv, parquet, json or xlsx.")
 
 
 def _iso_dates(frame: pd.DataFrame) -> pd.DataFrame:

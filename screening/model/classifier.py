@@ -36,6 +36,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from screening.errors import TrainingError, UsageError
 from screening.model.features import (  # noqa: F401 - re-exported: the model's public names
     EXCLUDED_FEATURES,
     POSITIVE,
@@ -72,7 +73,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
         if named and self.columns is not None:
             missing = [c for c in self.columns if c not in X.columns]
             if missing:
-                raise ValueError(f"The frame lacks the feature column(s) {missing[:5]}.")
+                raise UsageError(f"The frame lacks the feature column(s) {missing[:5]}.")
         validate_data(self, X, reset=True, ensure_all_finite="allow-nan", dtype="numeric")
         if named:
             self.columns_ = list(self.columns) if self.columns is not None else list(X.columns)
@@ -86,7 +87,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
         if isinstance(X, pd.DataFrame) and all(isinstance(c, str) for c in self.columns_):
             missing = [c for c in self.columns_ if c not in X.columns]
             if missing:
-                raise ValueError(f"The frame lacks the feature column(s) {missing[:5]}.")
+                raise UsageError(f"The frame lacks the feature column(s) {missing[:5]}.")
             # column by column into Fortran order: the trees predict several times faster
             # on it than on the row-major matrix pandas would interleave
             out = np.empty((len(X), len(self.columns_)), dtype="float64", order="F")
@@ -139,7 +140,7 @@ def fit(frame: pd.DataFrame, labels: np.ndarray, dates: pd.Series, *,
 
     Raises
     ------
-    ValueError
+    TrainingError
         When either period has no forced-labour outcome to learn or calibrate from.
     """
     order = np.argsort(pd.to_datetime(dates).to_numpy(), kind="stable")
@@ -149,7 +150,7 @@ def fit(frame: pd.DataFrame, labels: np.ndarray, dates: pd.Series, *,
     for name, rows in (("training", fit_rows), ("calibration", cal_rows)):
         positives = int(y[rows].sum())
         if positives == 0 or positives == len(rows):
-            raise ValueError(f"The {name} period ({len(rows)} labelled visits) has "
+            raise TrainingError(f"The {name} period ({len(rows)} labelled visits) has "
                              f"{positives} forced-labour outcomes; both classes are needed.")
     weights = None if sample_weight is None else np.asarray(sample_weight, dtype="float64")
     model = booster(random_state)

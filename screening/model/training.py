@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss
 
+from indicators import TIER_ORDER
+from screening.errors import TrainingError
 from screening.model.classifier import POSITIVE, TrainedModel, feature_frame, fingerprint, fit
 from screening.model.evaluation import (
     at_capacity,
@@ -103,7 +105,7 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
     weights = None
     if ipw:
         if "selection_probability" not in outcomes:
-            raise ValueError("--ipw needs a 'selection_probability' column in the outcomes.")
+            raise TrainingError("--ipw needs a 'selection_probability' column in the outcomes.")
         last = outcomes.drop_duplicates("visit_id", keep="last")
         by_visit = pd.Series(last["selection_probability"].to_numpy(dtype="float64"),
                              index=last["visit_id"].to_numpy(dtype=object))
@@ -165,7 +167,7 @@ def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
     table = at_capacity(y, orderings, capacity)
     combined = orderings["combined follow-up list"]
     k = capacity_k(len(y), capacity)
-    idx = order(pd.Categorical.from_codes(final_tier, ["low", "medium", "high", "urgent"]),
+    idx = order(pd.Categorical.from_codes(final_tier, list(TIER_ORDER)),
                 risk, rule_score)
     selected, explore, _ = select(idx, k, exploration_share, np.random.default_rng(seed))
     unflagged = ~selected | explore

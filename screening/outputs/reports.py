@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 
 from indicators import TIER_ORDER
+from screening.errors import UsageError
+from screening.outputs import FORMATS
 from screening.priority import FOLLOW_UP_COLUMNS
-
-FORMATS: tuple[str, ...] = ("table", "csv", "json", "xlsx", "parquet")
 
 
 def format_of(path: str | Path) -> str:
     """The file format implied by a path's extension (``csv``, ``json``, ``xlsx``, ``parquet``)."""
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in FORMATS[1:]:
-        raise ValueError(
+        raise UsageError(
             f"Cannot tell the output format of '{path}': use one of .csv, .json, .xlsx, .parquet."
         )
     return suffix
@@ -49,7 +49,7 @@ def list_text(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         records = json.loads(out.to_json(orient="records", force_ascii=False))
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    raise ValueError(f"'{fmt}' is not a text format; expected csv or json.")
+    raise UsageError(f"'{fmt}' is not a text format; expected csv or json.")
 
 
 def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
@@ -67,7 +67,7 @@ def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) ->
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:
-        raise ValueError(f"Unknown format '{fmt}'; expected one of {', '.join(FORMATS[1:])}.")
+        raise UsageError(f"Unknown format '{fmt}'; expected one of {', '.join(FORMATS[1:])}.")
     return path
 
 

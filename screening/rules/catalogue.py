@@ -17,7 +17,7 @@ from pathlib import Path
 from indicators import CatalogueData, Indicator, read_catalogue
 from indicators import CatalogueError as _SpecError
 from indicators.schema import Group, Settings
-from screening.errors import CatalogueError, ExpressionError
+from screening.errors import CatalogueError, ExpressionError, NotFoundError
 from screening.ingest.records import SECTORS
 from screening.rules.evidence import PLACEHOLDER
 from screening.rules.expr import CompiledRule, compile_rule
@@ -62,7 +62,7 @@ class Catalogue:
             if ind.id == indicator_id:
                 return ind
         close = difflib.get_close_matches(indicator_id, [i.id for i in self.indicators], n=3)
-        raise KeyError(
+        raise NotFoundError(
             f"No indicator '{indicator_id}'." + (f" Did you mean {close}?" if close else "")
         )
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from indicators import TIER_ORDER
+from screening.errors import UsageError
 from screening.rules.catalogue import Catalogue, CompiledIndicator, load_catalogue
 from screening.rules.evidence import evidence_table, join_distinct, render_clauses
 from screening.rules.expr import ColumnCache, Text, text_column
@@ -132,7 +133,7 @@ class RuleEngine:
 
     def __init__(self, catalogue: Catalogue | None = None, *, lang: str = "en"):
         if lang not in ("en", "az"):
-            raise ValueError(f"The language must be 'en' or 'az'. Got {lang!r} instead.")
+            raise UsageError(f"The language must be 'en' or 'az'. Got {lang!r} instead.")
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
         self.lang = lang
         site = self.catalogue.site
@@ -162,7 +163,7 @@ class RuleEngine:
         positions = visit_positions(visits, interviews)
         if (positions < 0).any():
             missing = interviews["visit_id"].to_numpy()[positions < 0][:3].tolist()
-            raise ValueError(f"Interviews refer to visits that are not in the batch: {missing}.")
+            raise UsageError(f"Interviews refer to visits that are not in the batch: {missing}.")
         if sector is None:
             sector = text_column(visits["sector"]) if "sector" in visits else None
         prepared = {}
