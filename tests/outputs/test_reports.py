@@ -51,18 +51,3 @@ def test_format_of_and_rejected_path():
     with pytest.raises(ValueError, match="Cannot tell the output format"):
         format_of("out/x.txt")
     assert str(rejected_path("out/follow-up.csv")) == "out/follow-up.rejected.csv"
-
-
-def test_terminal_table_shows_user_text_literally(ranked):
-    from rich.console import Console
-
-    from screening.cli.render import list_table
-
-    frame = ranked.head(2).copy()
-    frame["visit_id"] = ["[bold red]V1[/]", "V2"]
-    frame["region"] = ["[link=http://x]Baku[/link]", "Ganja"]
-    console = Console(width=200, record=True)
-    console.print(list_table(frame, 2))
-    text = console.export_text()
-    assert "[bold red]V1[/]" in text
-    assert "[link=http://x]Baku[/link]" in text
