@@ -169,3 +169,22 @@ def test_messages_name_the_users_file_never_a_server_path(tmp_path, monkeypatch)
     assert response.status_code == 201
     sources = {row["source"] for row in response.json()["rejected_rows"]}
     assert sources == {"march.csv"}
+
+
+def test_the_catalogue_is_read_and_compiled_once_per_process(tmp_path, monkeypatch):
+    import indicators.loader
+    import screening.rules.catalogue as compiled
+
+    app, tokens = _service(tmp_path)
+    calls = []
+    monkeypatch.setattr(indicators.loader, "read_catalogue",
+                        lambda *a, **k: calls.append(a) or pytest.fail("read again"))
+    monkeypatch.setattr(compiled, "read_catalogue", indicators.loader.read_catalogue)
+    client = TestClient(app)
+    for name in ("a.csv", "b.csv"):
+        content = (EXAMPLES / "visits.csv").read_bytes() + (b"\n" if name == "b.csv" else b"")
+        response = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
+                               files={"file": (name, content, "text/csv")})
+        assert response.status_code == 201
+    assert calls == []
+    assert app.state.services.rules("az") is app.state.services.rules("az")
