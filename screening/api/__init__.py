@@ -1,7 +1,13 @@
 """The HTTP API (``/api/v1``): token auth with roles, one JSON error shape, routes over the
 service layer. :func:`screening.app.create_app` mounts it beside the pages."""
 
+from fastapi import APIRouter
+
+from screening.api import analysis, routes
 from screening.api.errors import ApiError
-from screening.api.routes import router
+
+router = APIRouter()
+for _module in (routes, analysis):
+    router.include_router(_module.router)
 
 __all__ = ["ApiError", "router"]

@@ -10,8 +10,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from screening.errors import ModelError
 from screening.store.tables import User
-from screening.web.i18n import STRINGS
-from screening.web.security import WebError, check_csrf, page_user, render
+from screening.web.i18n import STRINGS, translate
+from screening.web.security import WebError, check_csrf, lang, page_user, render
 
 router = APIRouter(include_in_schema=False)
 METRIC_LABELS = {"index": "col_group", "visits": "col_visits", "positives": "col_positives",
@@ -49,6 +49,23 @@ def model_page(request: Request,
                   switch_error=request.query_params.get("unknown"),
                   known_plots={k for k in STRINGS if k.startswith("plot_")},
                   metric_labels=METRIC_LABELS)
+
+
+@router.get("/performance")
+def performance(request: Request, model: str = "active",
+                user: User = Depends(page_user("analyst", "monitor"))) -> Response:  # noqa: B008
+    """How the list does on decided follow-ups (the active model's visits, or all)."""
+    from screening.service.performance import live_performance
+
+    svc = request.app.state.services
+    version = svc.models.chosen() if model == "active" else None
+    data = live_performance(svc.engine, model_version=version or None)
+    language = lang(request)
+    if version is None:
+        label = translate(language, "perf_all_models")
+    else:
+        label = version or translate(language, "perf_rules_only")
+    return render(request, "performance.html", user=user, p=data, model_label=label)
 
 
 @router.get("/model/plots/{name}")

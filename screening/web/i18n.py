@@ -307,6 +307,46 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "Onları təqib siyahısında göstər"),
     "total_visits": ("{total} visits in the period.", "Dövr ərzində {total} ziyarət."),
     "chart_label": ("{label}: {count}", "{label}: {count}"),
+    # live performance (analyst)
+    "nav_performance": ("Performance", "Nəticəlilik"),
+    "perf_title": ("How the list does on decided follow-ups",
+                   "Siyahının qərarlaşdırılmış təqiblərdə nəticəliliyi"),
+    "perf_intro": ("From the outcomes reviewers recorded for the visits screened by {model}: "
+                   "{decided} decided visits.",
+                   "{model} ilə skrininq edilmiş ziyarətlər üçün rəyçilərin qeyd etdiyi "
+                   "nəticələrdən: {decided} qərarlaşdırılmış ziyarət."),
+    "perf_all_models": ("every model version", "bütün model versiyaları"),
+    "perf_rules_only": ("the rules alone", "yalnız qaydalar"),
+    "perf_none": ("No follow-up has been decided yet: nothing to measure.",
+                  "Hələ heç bir təqib qərarlaşdırılmayıb: ölçüləcək bir şey yoxdur."),
+    "perf_by_tier": ("Hit rate by tier", "Səviyyələr üzrə aşkarlama payı"),
+    "perf_by_band": ("Hit rate by risk-score band", "Risk balı intervalları üzrə aşkarlama payı"),
+    "perf_exploration": (
+        "Exploration slots: {slots} drawn at random, {hits} forced labour ({rate}; 95% interval "
+        "{low} to {high}). This is the estimate for the visits the list left unflagged.",
+        "Kəşfiyyat yerləri: təsadüfi seçilmiş {slots}, məcburi əmək {hits} ({rate}; 95% interval "
+        "{low} – {high}). Bu, siyahının qeyd etmədiyi ziyarətlər üçün təxmindir."),
+    "perf_capacity": (
+        "At capacity: {found} forced-labour visits among {decided} decided at the top of the "
+        "list (precision {precision}); recall {recall} of an estimated {estimated} (each "
+        "decided visit weighted by the inverse of its selection probability).",
+        "Tutum daxilində: siyahının başında qərarlaşdırılmış {decided} ziyarətdən {found} "
+        "məcburi əmək (dəqiqlik {precision}); təxmini {estimated} ziyarətdən tamlıq {recall} "
+        "(hər ziyarət seçilmə ehtimalının tərsi ilə çəkilir)."),
+    "perf_calibration": ("Calibration on decided visits",
+                         "Qərarlaşdırılmış ziyarətlərdə kalibrləmə"),
+    "perf_labels": ("Decided outcomes by {by}", "{by} üzrə qərarlaşdırılmış nəticələr"),
+    "perf_by_month": ("month", "ay"),
+    "perf_by_sector": ("sector", "sahə"),
+    "perf_by_region": ("region", "region"),
+    "col_decided": ("Decided", "Qərarlaşdırılıb"),
+    "col_fl_rate": ("Forced labour", "Məcburi əmək"),
+    "col_lv_rate": ("Labour violation", "Əmək qanunu pozuntusu"),
+    "col_nv_rate": ("Nothing found", "Pozuntu aşkarlanmayıb"),
+    "col_interval": ("95% interval", "95% interval"),
+    "col_mean_predicted": ("Mean risk score", "Orta risk balı"),
+    "col_observed": ("Observed share", "Müşahidə olunan pay"),
+    "col_total": ("Total", "Cəmi"),
 }
 
 
