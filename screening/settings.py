@@ -68,6 +68,14 @@ class Settings(BaseSettings):
                                "a model version name, or nothing for the rules alone")
     models_dir: Path = _field(PROJECT_ROOT / "models", "The models folder; models load only "
                               "from inside it.", "a folder path")
+    drift_psi_warning: float = _field(0.25, "Population stability index of a model feature in a "
+                                      "month from which the model page and the dashboard "
+                                      "warn of drift.", "a number above 0 such as 0.25", gt=0)
+    drift_unknown_warning: float = _field(0.2, "Rise in a feature's share of unknown values "
+                                          "over the training data from which they warn.",
+                                          "a share between 0 and 1 such as 0.2", gt=0, le=1)
+    drift_min_visits: int = _field(50, "Fewest visits a month needs before its drift is "
+                                   "judged.", "a whole number such as 50", ge=1)
     external_data: Path | None = _field(None, "Folder of the public real-world data sets used "
                                         "for validation (default: ../shared/external-data "
                                         "beside the checkout).", "a folder path")

@@ -1,4 +1,4 @@
-"""Routes of ``/api/v1`` for the analyst: live performance of the list on decided reviews."""
+"""Routes of ``/api/v1`` for the analyst: live performance on decided reviews, and drift."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ def performance(svc: ServicesDep, user: Analysts,
     active model screened, ``all`` every decided visit."""
     version = svc.models.chosen() or None if model == "active" else None
     return live_performance(svc.engine, model_version=version)
+
+
+@router.get("/drift")
+def drift(svc: ServicesDep, user: Analysts) -> dict:
+    """Drift of the stored visits against the active model's training data: per month the
+    population stability index and unknown share of every model feature, and the warnings
+    over the thresholds (``SCREENING_DRIFT_*``), naming the columns."""
+    from screening.service.drift import drift_report
+
+    return drift_report(svc)
 
 
 __all__ = ["router"]

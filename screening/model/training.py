@@ -8,7 +8,7 @@ is saved is the one that was evaluated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,6 +25,7 @@ from screening.model.evaluation import (
     probability_metrics,
     recall_by_group,
 )
+from screening.model.monitoring import reference_bins
 from screening.priority import escalate, order, select
 from screening.rules.engine import EngineResult, RuleEngine
 
@@ -41,6 +42,8 @@ class Report:
     exploration: dict
     curves: dict
     facts: dict
+    reference: dict = field(default_factory=dict)
+    """Per model feature, its bins and shares on the training visits (for drift)."""
 
 
 def labels(visits: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -135,6 +138,8 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
              pd.Series(y[train_rows].astype(int), name="label")], axis=1)),
         "ipw": ipw, "escalation_threshold": threshold,
     })  # fmt: skip
+    trained_on = frame.iloc[train_rows]
+    report.reference = {name: reference_bins(trained_on[name]) for name in model.features}
     return model, report
 
 

@@ -30,7 +30,7 @@ from screening.model.training import Report
 from screening.rules.catalogue import Catalogue
 from screening.settings import load_settings
 
-MODEL_FILE, CARD_FILE = "model.joblib", "card.json"
+MODEL_FILE, CARD_FILE, REFERENCE_FILE = "model.joblib", "card.json", "reference.json"
 PLOTS = ("precision_recall.png", "calibration.png", "recall_by_capacity.png")
 
 
@@ -132,6 +132,10 @@ def save(model: TrainedModel, report: Report, catalogue: Catalogue, folder: Path
     info = card(model, report, catalogue, version=folder.name, synthetic=synthetic)
     info["model_sha256"] = sha256_of(folder / MODEL_FILE)
     info["plots"] = list(write_plots(report, folder))
+    if report.reference:  # the training data's distribution of each feature, for drift
+        (folder / REFERENCE_FILE).write_text(json.dumps(report.reference) + "\n",
+                                             encoding="utf-8")
+        info["reference"] = REFERENCE_FILE
     (folder / CARD_FILE).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
     return folder
@@ -197,6 +201,18 @@ def load(name: str | Path, catalogue: Catalogue, *, base: Path | None = None) ->
     return model
 
 
+def read_reference(folder: Path) -> dict | None:
+    """The training data's feature distributions of a model version (None when it has none:
+    models saved before drift was measured)."""
+    path = Path(folder) / REFERENCE_FILE
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{path} is not valid JSON ({exc}).") from None
+
+
 def list_models(base: Path | None = None) -> pd.DataFrame:
     """The model versions in the models folder with their key metrics."""
     base = base or models_dir()
@@ -220,5 +236,6 @@ def list_models(base: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["CARD_FILE", "MODEL_FILE", "ModelError", "card", "libraries", "list_models", "load",
-           "models_dir", "read_card", "resolve", "save", "sha256_of"]
+__all__ = ["CARD_FILE", "MODEL_FILE", "REFERENCE_FILE", "ModelError", "card", "libraries",
+           "list_models", "load", "models_dir", "read_card", "read_reference", "resolve", "save",
+           "sha256_of"]

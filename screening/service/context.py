@@ -24,6 +24,7 @@ class Services:
     catalogue: Catalogue
     models: ActiveModel
     signed_in: dict = field(default_factory=dict)  # token hash -> when its sign-in was audited
+    cache: dict = field(default_factory=dict)  # results kept until the store changes (drift)
 
     def rules(self, lang: str = "en") -> RuleEngine:
         """The rule engine in ``lang`` over the bundled catalogue, compiled once per process."""

@@ -43,7 +43,10 @@ def model_page(request: Request,
     card, _, problem = _card(request, status.name)
     table = list_models(svc.settings.models_dir)
     versions = table.to_dict("records") if not table.empty else []
+    from screening.service.drift import drift_report
+
     return render(request, "model.html", user=user, active=status.name, card=card,
+                  drift=drift_report(svc),
                   problem=problem or status.problem, versions=versions,
                   can_switch=user.role == "admin",
                   switch_error=request.query_params.get("unknown"),

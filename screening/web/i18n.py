@@ -307,6 +307,15 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "Onları təqib siyahısında göstər"),
     "total_visits": ("{total} visits in the period.", "Dövr ərzində {total} ziyarət."),
     "chart_label": ("{label}: {count}", "{label}: {count}"),
+    # drift
+    "drift_warning": ("The visits have drifted from the model's training data in {columns}: "
+                      "its risk scores may be off until it is retrained.",
+                      "Ziyarətlər modelin təlim məlumatlarından {columns} üzrə fərqlənir: "
+                      "model yenidən öyrədilənə qədər risk balları səhv ola bilər."),
+    "drift_detail": ("{column} in {month}: population stability index {psi}, unknown "
+                     "{unknown} (training {training}).",
+                     "{column}, {month}: populyasiya sabitliyi indeksi {psi}, naməlum "
+                     "{unknown} (təlimdə {training})."),
     # live performance (analyst)
     "nav_performance": ("Performance", "Nəticəlilik"),
     "perf_title": ("How the list does on decided follow-ups",

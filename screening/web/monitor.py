@@ -57,8 +57,9 @@ def _choices(request: Request) -> dict[str, Any]:
 
 @router.get("/list")
 def follow_up(request: Request, page: int = 1,
-              user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
-    """The ranked follow-up list, filtered and paginated."""
+              user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
+    """The ranked follow-up list, filtered and paginated (read-only for the analyst: no
+    export)."""
     filters, page = _filters(request), max(1, page)
     try:
         total, rows = follow_up_page(request.app.state.services.engine, page=page,
@@ -73,7 +74,8 @@ def follow_up(request: Request, page: int = 1,
                   total=total, page=page, pages=pages, filters=filters, error=error,
                   prev_link=link[page - 1] if page > 1 else None,
                   next_link=link[page + 1] if page < pages else None,
-                  export_query=urlencode(kept), **_choices(request))
+                  export_query=urlencode(kept), can_export=user.role in ("monitor", "admin"),
+                  **_choices(request))
 
 
 @router.get("/export.{fmt}")
@@ -177,7 +179,7 @@ def bars(counts: dict[str, int], labels: dict[str, str], css: dict[str, str] | N
 
 @router.get("/dashboard")
 def dashboard(request: Request, date_from: str = "", date_to: str = "",
-              user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+              user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
     """Counts by tier, sector and region for a period, and urgent visits without follow-up."""
     engine = request.app.state.services.engine
     start, end = _date(date_from), _date(date_to)
@@ -193,7 +195,10 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "",
     names = {k: translate(language, f"tier_{k}") for k in URGENT_FIRST}
     names |= {k: translate(language, f"sector_{k}") for k in SECTORS}
     period = {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
+    from screening.service.drift import drift_report
+
     return render(request, "dashboard.html", user=user, date_from=date_from, date_to=date_to,
+                  drift=drift_report(request.app.state.services),
                   total=sum(by_tier.values()), unscheduled=unscheduled,
                   unscheduled_link="/list?" + urlencode({"tier": "urgent", "status": NO_REVIEW,
                                                          **period}),

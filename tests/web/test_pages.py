@@ -23,8 +23,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # page -> roles that may open it (admin may open every page)
 PAGES = {
     "/upload": {"inspector", "admin"},
-    "/list": {"monitor", "admin"},
-    "/dashboard": {"monitor", "admin"},
+    "/list": {"monitor", "analyst", "admin"},
+    "/dashboard": {"monitor", "analyst", "admin"},
+    "/performance": {"monitor", "analyst", "admin"},
     "/visits/V0000001": {"monitor", "analyst", "admin"},
     "/model": {"analyst", "admin"},
     "/indicators": set(ROLES),
