@@ -154,9 +154,16 @@ def evaluate(model_name: str | None, visits: Path | None, interviews: Path | Non
     print_report(report, f"Model {model_name} on {len(rows):,} labelled visits")
 
 
-@click.command()
-def models() -> None:
-    """List the model versions in the models folder with their key metrics."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def models(ctx: click.Context) -> None:
+    """List the model versions in the models folder with their key metrics (without a
+    subcommand); compare a candidate with the active model, or promote it."""
+    if ctx.invoked_subcommand is None:
+        _list_models()
+
+
+def _list_models() -> None:
     from screening.cli.render import frame_table
     from screening.model.versions import list_models, models_dir
 
@@ -167,6 +174,76 @@ def models() -> None:
     console().print(frame_table(table, f"Model versions in {models_dir()}", {
         "prevalence": "{:.2%}", "precision@k": "{:.3f}", "lift": "{:.1f}",
         "rules precision@k": "{:.3f}", "pr_auc": "{:.3f}", "brier": "{:.5f}"}))
+
+
+def _services():  # noqa: ANN202
+    from screening.service import open_services
+    from screening.settings import load_settings
+
+    return open_services(load_settings())
+
+
+@models.command("compare")
+@click.argument("candidate")
+@click.option("--capacity", type=click.FloatRange(0, 1, min_open=True), default=0.05,
+              show_default=True, help="Share of the visits that can be followed up.")
+def models_compare(candidate: str, capacity: float) -> None:
+    """Compare CANDIDATE with the active model on the most recent decided visits of the store
+    that neither has seen: recall and precision at capacity, Brier score, PR AUC."""
+    from screening.service.promotion import compare
+
+    result = compare(_services(), candidate, capacity=capacity)
+    _print_comparison(result)
+
+
+def _print_comparison(result) -> None:  # noqa: ANN001 - a service.promotion.Comparison
+    import pandas as pd
+
+    from screening.cli.render import frame_table
+
+    title = (f"{result.candidate} against the active {result.active} on {result.visits:,} "
+             f"decided visits dated after {result.since} ({result.positives:,} forced labour), "
+             f"capacity {result.capacity:.0%}")
+    console().print(frame_table(pd.DataFrame(result.rows), title, {
+        "recall@k": "{:.3f}", "precision@k": "{:.3f}", "brier": "{:.5f}", "pr_auc": "{:.3f}"}))
+    verdict = (f"worse on {' and '.join(result.worse)}" if result.worse
+               else "not worse: it may be promoted")
+    err.print(f"The candidate is {verdict}.")
+
+
+@models.command("promote")
+@click.argument("candidate")
+@click.option("--user", "user_name", required=True, metavar="NAME",
+              help="The admin who promotes (an admin of the service's users; audited).")
+@click.option("--force", is_flag=True, help="Promote even when the candidate is worse.")
+@click.option("--reason", default=None, help="Why (needed with --force; kept in the card).")
+@click.option("--capacity", type=click.FloatRange(0, 1, min_open=True), default=0.05,
+              show_default=True)
+def models_promote(candidate: str, user_name: str, force: bool, reason: str | None,
+                   capacity: float) -> None:
+    """Make CANDIDATE the active model for every process of the service, if it is not worse
+    than the active one (the one way to make a model active; see the README)."""
+    from sqlalchemy import select
+
+    from screening.service.promotion import PromotionRefused, promote
+    from screening.store import transaction
+    from screening.store.tables import User
+
+    services = _services()
+    with transaction(services.engine, write=False) as session:
+        user = session.scalar(select(User).where(User.name == user_name))
+    if user is None or user.role != "admin":
+        fail(f"'{user_name}' is not an admin of the service; only an admin promotes a model.")
+    try:
+        result = promote(services, candidate, user, force=force, reason=reason,
+                         capacity=capacity)
+    except PromotionRefused as exc:
+        if exc.comparison is not None:
+            _print_comparison(exc.comparison)
+        fail(str(exc))
+    if result is not None:
+        _print_comparison(result)
+    err.print(f"The active model is now {candidate or 'none (the rules alone)'}.")
 
 
 COMMANDS = (train, evaluate, models)

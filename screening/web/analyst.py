@@ -36,22 +36,26 @@ def model_page(request: Request,
                user: User = Depends(page_user("analyst"))) -> Response:  # noqa: B008
     """The active model's card, metrics by sector and region, plots, and the versions; a model
     that cannot be loaded is said so, with the reason."""
+    return _model_page(request, user)
+
+
+def _model_page(request: Request, user: User, status: int = 200, **extra: object) -> Response:
     from screening.model.versions import list_models
 
     svc = request.app.state.services
-    status = svc.models.status()
-    card, _, problem = _card(request, status.name)
+    model_status = svc.models.status()
+    card, _, problem = _card(request, model_status.name)
     table = list_models(svc.settings.models_dir)
     versions = table.to_dict("records") if not table.empty else []
     from screening.service.drift import drift_report
 
-    return render(request, "model.html", user=user, active=status.name, card=card,
+    return render(request, "model.html", user=user, active=model_status.name, card=card,
                   drift=drift_report(svc),
-                  problem=problem or status.problem, versions=versions,
+                  problem=problem or model_status.problem, versions=versions,
                   can_switch=user.role == "admin",
                   switch_error=request.query_params.get("unknown"),
                   known_plots={k for k in STRINGS if k.startswith("plot_")},
-                  metric_labels=METRIC_LABELS)
+                  metric_labels=METRIC_LABELS, status=status, **extra)
 
 
 @router.get("/performance")
@@ -86,14 +90,26 @@ def plot(request: Request, name: str,
 
 @router.post("/model/active")
 def switch(request: Request, csrf: str = Form(""), version: str = Form(""),  # noqa: B008
+           force: str = Form(""), reason: str = Form(""),  # noqa: B008
            user: User = Depends(page_user("admin"))) -> Response:  # noqa: B008
-    """Switch the model that screens new uploads (admin); the store keeps the choice, so every
-    process of the service uses it, and the switch is audited."""
+    """Promote a model version (admin): compared with the active model and refused when it is
+    worse, unless forced with a reason; the store keeps the choice for every process, and the
+    promotion is audited."""
+    from screening.model.versions import list_models
+    from screening.service.promotion import PromotionRefused, promote
+
     check_csrf(request, csrf)
-    try:
-        request.app.state.services.models.choose(version, user)
-    except ModelError:
+    svc = request.app.state.services
+    table = list_models(svc.settings.models_dir)
+    if version and (table.empty or version not in set(table["version"])):
         return RedirectResponse("/model?unknown=1", status_code=303)
+    try:
+        promote(svc, version, user, force=bool(force), reason=reason)
+    except (PromotionRefused, ModelError) as exc:
+        comparison = getattr(exc, "comparison", None)
+        return _model_page(request, user, status=409 if comparison else 422,
+                          promote_error=str(exc), requested=version, reason=reason,
+                          comparison=comparison.as_dict() if comparison else None)
     return RedirectResponse("/model", status_code=303)
 
 

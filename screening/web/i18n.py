@@ -307,6 +307,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "Onları təqib siyahısında göstər"),
     "total_visits": ("{total} visits in the period.", "Dövr ərzində {total} ziyarət."),
     "chart_label": ("{label}: {count}", "{label}: {count}"),
+    # promotion
+    "promote_intro": (
+        "A model becomes active only here (or with `screening models promote`): it is compared "
+        "with the active model on the most recent decided visits neither has seen, and refused "
+        "when it is worse on recall at capacity or calibration, unless forced with a reason.",
+        "Model yalnız burada (və ya `screening models promote` ilə) aktiv olur: o, aktiv "
+        "modellə heç birinin görmədiyi ən son qərarlaşdırılmış ziyarətlərdə müqayisə edilir və "
+        "tutum daxilində tamlıq və ya kalibrləmə üzrə daha pis olduqda, səbəb yazılmadan "
+        "məcbur edilməsə, rədd edilir."),
+    "compare_caption": ("On {visits} decided visits dated after {since} ({positives} forced "
+                        "labour)",
+                        "{since} tarixindən sonrakı {visits} qərarlaşdırılmış ziyarətdə "
+                        "({positives} məcburi əmək)"),
+    "promote_force": ("Make it active anyway", "Yenə də aktiv et"),
+    "promote_reason": ("Why (kept in the model's card)", "Səbəb (modelin kartında saxlanılır)"),
     # drift
     "drift_warning": ("The visits have drifted from the model's training data in {columns}: "
                       "its risk scores may be off until it is retrained.",
