@@ -5,10 +5,11 @@ BIN    := $(VENV)/bin
 RUN_STAMP  := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 BENCH_STAMP := $(VENV)/.installed-bench
+NOTEBOOK_STAMP := $(VENV)/.installed-notebook
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run screen test lint bench clean chromium
+.PHONY: run screen test lint bench clean chromium notebook
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +55,15 @@ test: $(TEST_STAMP) chromium
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+
+## JupyterLab on notebooks/ (installs the notebook extra on first use). The notebooks find the
+## service's store through SCREENING_DATA_DIR / SCREENING_DATABASE_URL, as the service does.
+notebook: $(NOTEBOOK_STAMP)
+	cd notebooks && ../$(BIN)/jupyter lab
+
+$(NOTEBOOK_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[notebook]'
+	touch $@ $(RUN_STAMP)
 
 ## Speed and memory benchmarks (not tests): prints tables with ratios measured in the same run.
 bench: $(BENCH_STAMP)

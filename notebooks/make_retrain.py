@@ -52,7 +52,10 @@ Top to bottom:
 - `OUTCOMES`: the follow-up outcomes (`visit_id, outcome, decided_on, source`);
 - or `FROM_STORE = True`: the service's store instead of files (the current visits, their
   interviews and the decided reviews, with the exploration flags and selection probabilities
-  of the follow-up list they were chosen from).
+  of the follow-up list they were chosen from). The store is found through the service's
+  settings: set `SCREENING_DATA_DIR` (the data folder the service uses, where its SQLite file
+  is) or `SCREENING_DATABASE_URL` (PostgreSQL) before starting Jupyter, as `make notebook`
+  does with the values of your shell.
 
 Paths are relative to the folder the notebook runs in (usually `notebooks/`), or absolute.
 Rows that fail validation are listed and left out; the good rows are used. With
@@ -63,8 +66,13 @@ decisions**
 has the source `synthetic`).
 
 `SAVE = True` writes `models/<NEW_VERSION>/` (model, card, plots); nothing is written
-otherwise. To put the new version into use, review its card and rename or copy the folder
-(for example to `default`) yourself.
+otherwise. **Making a model active** has one way: promotion, which compares the candidate with
+the active model on the most recent decided visits neither has seen and refuses it when it is
+worse on recall at capacity or calibration (unless an admin forces it with a written reason,
+kept in its card). An admin promotes on the model page ("Make active") or with
+`screening models promote NEW_VERSION --user <admin>`; `screening models compare NEW_VERSION`
+shows the comparison first. The last cell of this notebook runs that comparison when the data
+came from the store.
 
 When the environment variable `SCREENING_NOTEBOOK_SMALL=1` is set (the test suite does this)
 the notebook uses 6,000 synthetic visits and saves into a temporary models folder, never into
@@ -115,6 +123,7 @@ from screening.datasets.synthetic import generate
 from screening.ingest.loaders import load_outcomes, load_upload
 from screening.model import versions
 from screening.model.features import feature_frame
+from screening.model.monitoring import label_counts
 from screening.model.plots import write_plots
 from screening.model.training import evaluate, labels, train
 from screening.rules.engine import RuleEngine
@@ -204,6 +213,27 @@ display(pd.Series({
     "synthetic": SYNTHETIC,
 }, name="data").to_frame())
 display(outcomes.loc[matched, "outcome"].value_counts().rename("visits").to_frame())
+''')
+
+md("ready-md", '''
+### Readiness: are there enough decided outcomes?
+
+Training needs forced-labour outcomes in both parts of the training period (the booster's and
+the calibration's) and in the held-out part. Below: decided outcomes per class, by month.
+''')
+
+code("ready", '''
+known = outcomes.loc[matched]
+by_class = known["outcome"].value_counts().reindex(
+    ["forced_labour", "labour_violation", "no_violation"], fill_value=0)
+display(by_class.rename("decided outcomes").to_frame())
+months = pd.to_datetime(known["decided_on"]).dt.strftime("%Y-%m")
+display(label_counts(known.assign(month=months), "month").set_index("month"))
+positives = int(by_class["forced_labour"])
+if positives < 10:
+    display(Markdown(f"**Not ready**: {positives} forced-labour outcome(s); training needs at "
+                     "least one in each of its three periods, and a useful model many more "
+                     "(at least 10 here). Decide more follow-ups first."))
 ''')
 
 md("rates-md", '''
@@ -418,6 +448,33 @@ else:
     display(models)
 ''')
 
+
+md("promote-md", '''
+## 7. Compare with the active model, as promotion will
+
+When the data came from the service's store and the new version was saved, this compares it
+with the service's active model on the most recent decided visits that neither has seen, the
+comparison that `screening models promote` and the model page's "Make active" rest on.
+''')
+
+code("promote", '''
+if FROM_STORE and SAVE:
+    from screening.service import open_services
+    from screening.service.promotion import compare
+
+    try:
+        comparison = compare(open_services(), NEW_VERSION, capacity=CAPACITY)
+        display(pd.DataFrame(comparison.rows).set_index("model"))
+        verdict = (f"worse on {' and '.join(comparison.worse)}: promotion will refuse it"
+                   if comparison.worse else "not worse: an admin may promote it")
+        display(Markdown(f"On {comparison.visits:,} decided visits after {comparison.since}, "
+                         f"the new version is **{verdict}**."))
+    except versions.ModelError as exc:
+        display(Markdown(f"**Not compared**: {exc}"))
+else:
+    display(Markdown("Not compared with the service's active model: that needs "
+                     "`FROM_STORE = True` and `SAVE = True`."))
+''')
 
 def build() -> nbformat.NotebookNode:
     """The notebook, without outputs."""

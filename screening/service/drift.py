@@ -87,7 +87,24 @@ def _measure(services: Services, name: str, reference: dict) -> dict[str, Any]:
     columns = list(dict.fromkeys(flagged["column"]))
     return {"status": "drift" if columns else "ok", "model": name,
             "table": table.round(4).to_dict("records"),
-            "warnings": flagged.round(4).to_dict("records"), "columns": columns}
+            "warnings": flagged.round(4).to_dict("records"), "columns": columns,
+            "series": [_series(table[table["column"] == c], c, settings.drift_psi_warning)
+                       for c in columns[:6]]}
+
+
+def _series(rows: pd.DataFrame, column: str, threshold: float, width: int = 400,
+            height: int = 160) -> dict[str, Any]:
+    """A column's PSI by month as points of a small SVG line chart (the threshold marked)."""
+    top = max(float(rows["psi"].max()), threshold) * 1.15 or 1.0
+    step = width / max(len(rows) - 1, 1)
+    marks = [{"x": round(i * step, 1), "y": round(height - height * psi / top, 1),
+              "month": month, "psi": psi}
+             for i, (month, psi) in enumerate(zip(rows["month"], rows["psi"], strict=True))]
+    return {"column": column, "width": width, "height": height, "marks": marks,
+            "points": " ".join(f"{m['x']},{m['y']}" for m in marks),
+            "threshold_y": round(height - height * threshold / top, 1),
+            "first": marks[0]["month"] if marks else "", "last": marks[-1]["month"] if marks
+            else ""}
 
 
 __all__ = ["drift_report"]

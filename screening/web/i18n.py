@@ -322,6 +322,13 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "({positives} məcburi əmək)"),
     "promote_force": ("Make it active anyway", "Yenə də aktiv et"),
     "promote_reason": ("Why (kept in the model's card)", "Səbəb (modelin kartında saxlanılır)"),
+    "plot_full_size": ("full size", "tam ölçüdə"),
+    "drift_over_time": ("Drift over time (population stability index per month; the line marks "
+                        "the warning threshold)",
+                        "Zamanla fərqlənmə (aylar üzrə populyasiya sabitliyi indeksi; xətt "
+                        "xəbərdarlıq həddini göstərir)"),
+    "drift_chart_label": ("Population stability index of {column} by month",
+                          "{column} üzrə aylıq populyasiya sabitliyi indeksi"),
     # drift
     "drift_warning": ("The visits have drifted from the model's training data in {columns}: "
                       "its risk scores may be off until it is retrained.",

@@ -94,3 +94,23 @@ def test_the_analyst_sees_the_warning_on_the_model_page_and_the_dashboard(drifte
 def test_no_reference_no_warning(tmp_path):
     app = create_app(Settings(data_dir=tmp_path))
     assert drift_report(app.state.services)["status"] == "no_reference"
+
+
+def test_drift_over_time_is_drawn_and_plots_are_large(drifted):
+    import re
+    import struct
+
+    app, folder = drifted
+    report = drift_report(app.state.services)
+    series = {s["column"]: s for s in report["series"]}
+    assert [m["month"] for m in series["avg_weekly_hours"]["marks"]] == ["2026-01", "2026-02"]
+    _, token = create_user(app.state.services.engine, "analyst-2", "analyst")
+    client = TestClient(app)
+    csrf = re.search(r'name="csrf" value="([^"]*)"', client.get("/sign-in").text).group(1)
+    client.post("/sign-in", data={"token": token, "csrf": csrf})
+    page = client.get("/model").text
+    assert 'id="drift-over-time"' in page and "<polyline" in page
+    assert 'class="plot-link"' in page, "plots open at full size"
+    png = (folder / "models" / "small" / "calibration.png").read_bytes()
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= 900 and height >= 600
