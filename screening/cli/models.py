@@ -246,4 +246,67 @@ def models_promote(candidate: str, user_name: str, force: bool, reason: str | No
     err.print(f"The active model is now {candidate or 'none (the rules alone)'}.")
 
 
-COMMANDS = (train, evaluate, models)
+@click.command()
+@click.option("--all-models", is_flag=True,
+              help="Every decided visit, not only those the active model screened.")
+def performance(all_models: bool) -> None:
+    """How the list does on the store's decided reviews: label counts, hit rates by tier and
+    risk band with intervals, the exploration estimate, capacity and calibration."""
+    import pandas as pd
+
+    from screening.cli.render import frame_table
+    from screening.service.performance import live_performance
+
+    services = _services()
+    version = None if all_models else (services.models.chosen() or None)
+    data = live_performance(services.engine, model_version=version)
+    terminal = console()
+    terminal.print(f"[bold]{data['decided']:,} decided visits[/] (screened by "
+                   f"{version or 'any model'})")
+    rates = {"decided": "{:,}", "forced_labour_rate": "{:.3f}", "forced_labour_low": "{:.3f}",
+             "forced_labour_high": "{:.3f}", "labour_violation_rate": "{:.3f}",
+             "no_violation_rate": "{:.3f}"}
+    for key, title in (("by_tier", "Hit rate by tier"), ("by_risk_band", "Hit rate by risk band")):
+        frame = pd.DataFrame(data[key])
+        if len(frame):
+            shown = ["group", *rates]
+            terminal.print(frame_table(frame[shown], title, rates))
+    e, c = data["exploration"], data["at_capacity"]
+    terminal.print(f"Exploration slots: {e['slots']}, forced labour {e['forced_labour']} (rate "
+                   f"{e['rate'] or 0:.3f}, 95% interval {e['low'] or 0:.3f} to "
+                   f"{e['high'] or 0:.3f}).")
+    terminal.print(f"At capacity: precision {c['precision'] or 0:.3f} on {c['top_decided']} "
+                   f"decided at the top; recall {c['recall'] or 0:.3f} of an estimated "
+                   f"{c['estimated_forced_labour']:.0f} forced-labour visits.")
+    for by in ("month", "sector", "region"):
+        frame = pd.DataFrame(data["labels"][f"by_{by}"])
+        if len(frame):
+            terminal.print(frame_table(frame, f"Decided outcomes by {by}", {}))
+
+
+@click.command()
+def drift() -> None:
+    """Drift of the stored visits against the active model's training data: the features
+    over the thresholds per month, with their population stability index."""
+    import pandas as pd
+
+    from screening.cli.render import frame_table
+    from screening.service.drift import drift_report
+
+    report = drift_report(_services())
+    terminal = console()
+    terminal.print(f"Active model {report['model'] or 'none'}: {report['status']}")
+    table = pd.DataFrame(report["warnings"] or [])
+    if len(table):
+        terminal.print(frame_table(table, "Drift warnings (month, column)", {
+            "psi": "{:.3f}", "unknown_share": "{:.3f}", "training_unknown_share": "{:.3f}"}))
+    whole = pd.DataFrame(report["table"])
+    if len(whole):
+        top = whole.sort_values("psi", ascending=False).groupby("month").head(3)
+        terminal.print(frame_table(top.sort_values(["month", "psi"], ascending=[True, False]),
+                                   "Largest PSI per month (top 3)", {
+                                       "psi": "{:.3f}", "unknown_share": "{:.3f}",
+                                       "training_unknown_share": "{:.3f}"}))
+
+
+COMMANDS = (train, evaluate, models, performance, drift)

@@ -89,7 +89,7 @@ def _measure(services: Services, name: str, reference: dict) -> dict[str, Any]:
             "table": table.round(4).to_dict("records"),
             "warnings": flagged.round(4).to_dict("records"), "columns": columns,
             "series": [_series(table[table["column"] == c], c, settings.drift_psi_warning)
-                       for c in columns[:6]]}
+                       for c in columns[:6] if (table["column"] == c).sum() >= 2]}
 
 
 def _series(rows: pd.DataFrame, column: str, threshold: float, width: int = 400,

@@ -12,6 +12,7 @@ names another one), and, for the page tests, the ``screening.web`` package not t
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
@@ -40,8 +41,6 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[dict]:
     """The app on ``http://127.0.0.1:<free port>``: ``{"url", "tokens", "app"}``."""
-    import uvicorn
-
     from screening.app import create_app
     from screening.service.demo import seed_demo
     from screening.settings import Settings
@@ -49,6 +48,15 @@ def server(tmp_path_factory) -> Iterator[dict]:
     folder = tmp_path_factory.mktemp("browser-store")
     app = create_app(Settings(data_dir=folder))
     tokens = seed_demo(app.state.services)
+    with serving(app) as url:
+        yield {"url": url, "tokens": tokens, "app": app}
+
+
+@contextlib.contextmanager
+def serving(app) -> Iterator[str]:
+    """Serve ``app`` on a free local port in a thread; yields its URL."""
+    import uvicorn
+
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -67,9 +75,11 @@ def server(tmp_path_factory) -> Iterator[dict]:
             uv.should_exit = True
             pytest.fail(f"the test server did not answer at {url}")
         time.sleep(0.05)
-    yield {"url": url, "tokens": tokens, "app": app}
-    uv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield url
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
