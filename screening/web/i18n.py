@@ -320,6 +320,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                         "labour)",
                         "{since} tarixindən sonrakı {visits} qərarlaşdırılmış ziyarətdə "
                         "({positives} məcburi əmək)"),
+    "retrain_hint": (
+        "To retrain: `make notebook` opens notebooks/retrain.ipynb (with FROM_STORE = True it "
+        "reads this service's store), or run `screening train --from-store --out VERSION`; "
+        "see how the list does on decided follow-ups on the Performance page.",
+        "Yenidən öyrətmək üçün: `make notebook` notebooks/retrain.ipynb faylını açır "
+        "(FROM_STORE = True olduqda bu xidmətin bazasını oxuyur) və ya `screening train "
+        "--from-store --out VERSION` icra edin; siyahının qərarlaşdırılmış təqiblərdə "
+        "nəticəliliyi Nəticəlilik səhifəsindədir."),
     "promote_force": ("Make it active anyway", "Yenə də aktiv et"),
     "promote_reason": ("Why (kept in the model's card)", "Səbəb (modelin kartında saxlanılır)"),
     "plot_full_size": ("full size", "tam ölçüdə"),
