@@ -14,9 +14,13 @@ from screening.vocabulary import ROLES
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--seed/--no-seed", default=True, show_default=True,
               help="On first start, store examples/ and create demo users.")
-def serve(host: str, port: int, seed: bool) -> None:
-    """Run the service (API at /api/v1, documentation at /docs) on the embedded SQLite store,
-    or on PostgreSQL when SCREENING_DATABASE_URL says so."""
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes (each opens the store and loads the catalogue and the "
+                   "active model once; put a reverse proxy in front, see the README).")
+def serve(host: str, port: int, seed: bool, workers: int) -> None:
+    """Run the service (API at /api/v1, documentation at /docs, /healthz and /readyz) on the
+    embedded SQLite store, or on PostgreSQL when SCREENING_DATABASE_URL says so. Logs are JSON
+    lines on standard error, one access line per request with its request id."""
     import uvicorn
 
     from screening.service import open_services
@@ -38,7 +42,8 @@ def serve(host: str, port: int, seed: bool) -> None:
     err.print(f"Serving on http://{host}:{port}/ (API documentation: http://{host}:{port}/docs)")
     # the app is composed by screening.app (above the shells), named here, not imported
     uvicorn.run("screening.app:create_app", factory=True, host=host, port=port,
-                log_level="warning")
+                workers=workers, log_level="warning", access_log=False,
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
 
 
 @click.group()

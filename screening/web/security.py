@@ -28,7 +28,12 @@ SESSION_MAX_AGE = 12 * 3600
 HOMES = {"inspector": "/upload", "monitor": "/list", "analyst": "/model", "admin": "/list"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
-_DOC_PATHS = ("/docs", "/redoc")  # Swagger UI and ReDoc need their own scripts: no CSP there
+DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; worker-src 'self' blob:; font-src 'self' data:; "
+            "frame-ancestors 'none'; base-uri 'self'; object-src 'none'")
+"""The API documentation pages (Swagger UI, ReDoc, served from the package): scripts only from
+this site, as everywhere; inline styles, which both libraries set, allowed."""
+_DOC_PATHS = ("/docs", "/redoc", "/docs-assets")
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
@@ -177,8 +182,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if not docs:
-                    headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else CSP)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "same-origin")
