@@ -23,6 +23,7 @@ largest upload in megabytes, a number above 0 such as 50.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,18 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from screening.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-"""The checkout (or installed tree) that holds ``screening/``, ``models/`` and ``examples/``."""
-EXAMPLES_DIR = PROJECT_ROOT / "examples"
+"""The checkout that holds ``screening/``, ``models/`` and ``examples/`` (for an installed
+wheel: the folder that holds the ``screening`` package)."""
+SHARED_DATA = Path(sys.prefix) / "share" / "forced-labour-screening"
+"""Where an installed wheel puts ``models/default`` and ``examples/``."""
+IN_CHECKOUT = (PROJECT_ROOT / "models").is_dir() or not SHARED_DATA.is_dir()
+"""True when running from a checkout (``models/`` beside the package), False when installed."""
+ASSETS = PROJECT_ROOT if IN_CHECKOUT else SHARED_DATA
+EXAMPLES_DIR = ASSETS / "examples"
 """The sample upload that ``make run`` stores and the README uses."""
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data" if IN_CHECKOUT else Path.cwd() / "data"
+"""The data folder by default: ``data/`` of the checkout, or ``data/`` in the folder the service
+starts in when installed (never inside site-packages)."""
 PREFIX = "SCREENING_"
 SQLITE_FILE = "screening.sqlite3"
 
@@ -54,7 +64,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, extra="ignore")
 
-    data_dir: Path = _field(PROJECT_ROOT / "data",
+    data_dir: Path = _field(DEFAULT_DATA_DIR,
                             "Data folder of the service; the embedded SQLite store is a file in "
                             "it.", "a folder path")
     database_url: str = _field("", "SQLAlchemy URL of the store (e.g. postgresql://user@host/db); "
@@ -66,7 +76,7 @@ class Settings(BaseSettings):
     active_model: str = _field("default", "Model version that screens new uploads until an "
                                "admin chooses another (empty: rules only).",
                                "a model version name, or nothing for the rules alone")
-    models_dir: Path = _field(PROJECT_ROOT / "models", "The models folder; models load only "
+    models_dir: Path = _field(ASSETS / "models", "The models folder; models load only "
                               "from inside it.", "a folder path")
     drift_psi_warning: float = _field(0.25, "Population stability index of a model feature in a "
                                       "month from which the model page and the dashboard "
@@ -159,4 +169,5 @@ def load_settings() -> Settings:
     return Settings.from_env()
 
 
-__all__ = ["EXAMPLES_DIR", "PROJECT_ROOT", "Settings", "load_settings", "normalise_url"]
+__all__ = ["DEFAULT_DATA_DIR", "EXAMPLES_DIR", "IN_CHECKOUT", "PROJECT_ROOT", "SHARED_DATA",
+           "Settings", "load_settings", "normalise_url"]
