@@ -1,4 +1,14 @@
-"""The indicator engine: catalogue -> ICLS test, fired matrix, evidence, rule score, tier."""
+"""The indicator engine: catalogue -> ICLS test, fired matrix, evidence, rule score, tier.
+
+Scoring counts each fact once: the fired indicators of a visit are taken strongest first (by
+weight per fact the rule observes, then weight); one whose facts present at the visit
+(catalogue.yaml ``facts``) are all new carries its weight, one sharing a fact with an indicator
+already counted is *corroborating* and adds nothing. The tier follows the
+tier policy of catalogue.yaml, not the score: any forced-labour indicator makes a visit medium,
+two distinct (counted) ones with a strong one make it high, an indicator's ``tier`` is a floor
+(urgent: a probable victim; high: child below the minimum age, minor in hazardous work), and
+labour-law or risk-pattern indicators never raise the tier.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +27,7 @@ from screening.rules.evidence import evidence_table, join_distinct, render_claus
 from screening.rules.expr import ColumnCache, Text, text_column
 from screening.rules.features import (
     UNKNOWN_COLUMN,
+    asked_per_visit,
     count_per_visit,
     site_features,
     visit_positions,
@@ -44,7 +55,10 @@ class EngineResult:
         Long table of fired cells only, sorted by visit then strength: ``row`` (position of
         the visit), ``indicator``, ``text``.
     rule_score : ndarray
-        Weighted sum of fired indicators.
+        Sum of the weights of the counted indicators (each fact once).
+    counted : DataFrame
+        Boolean matrix like ``fired``: the fired indicators that carry their weight; a fired
+        indicator that is not counted is corroborating.
     tier : Categorical
         ``urgent``, ``high``, ``medium`` or ``low`` from the rules alone (categories in
         :data:`indicators.TIER_ORDER`, so ``tier.codes`` is the rank, low = 0).
@@ -62,6 +76,15 @@ class EngineResult:
     rule_score: np.ndarray
     tier: pd.Categorical
     workers: pd.DataFrame
+    counted: pd.DataFrame | None = None
+
+    def corroborating(self, row: int) -> list[str]:
+        """The fired indicators of visit ``row`` that add nothing to the score because a
+        stronger fired indicator already counted one of their facts."""
+        if self.counted is None:
+            return []
+        fired, counted = self.fired.iloc[row], self.counted.iloc[row]
+        return [name for name in self.fired.columns if fired[name] and not counted[name]]
 
     @cached_property
     def coded_indicators(self) -> pa.DictionaryArray:
@@ -92,8 +115,15 @@ class EngineResult:
 
     @property
     def icls_workers(self) -> np.ndarray:
-        """Interviewed workers meeting the ICLS test per visit (NaN: nobody interviewed)."""
+        """Interviewed workers meeting the ICLS test per visit (NaN: no worker could be
+        tested, because nobody was interviewed or every answer needed was missing)."""
         return self.features["icls_workers"].to_numpy()
+
+    @property
+    def icls_unknown_workers(self) -> np.ndarray:
+        """Interviewed workers whose ICLS result is unknown per visit (NaN: nobody
+        interviewed)."""
+        return self.features["icls_unknown_workers"].to_numpy()
 
 
 def _sector_mask(ind: CompiledIndicator, cache: ColumnCache) -> np.ndarray | None:
@@ -144,6 +174,20 @@ class RuleEngine:
         )
         self.weights = np.array([ind.spec.weight for ind in site], dtype="float64")
         self.floors = np.array([rank.get(ind.spec.tier or "low", 0) for ind in site], dtype=np.int8)
+        # one count per fact: by weight per fact the rule observes (a broad pattern never
+        # swallows facts that single-fact indicators count), then weight, floor, file order
+        self._count_order = sorted(range(len(site)), key=lambda j: (
+            -site[j].spec.weight / max(len(site[j].facts), 1), -site[j].spec.weight,
+            -self.floors[j], j,
+        ))
+        facts = [name for name, _ in self.catalogue.facts]
+        self._fact_columns = [
+            np.array([facts.index(f) for f in sorted(ind.facts)], dtype=np.int64) for ind in site
+        ]
+        self._n_facts = len(facts)
+        self.forced_labour = np.array([ind.spec.kind == "forced-labour" for ind in site])
+        self.strong = self.forced_labour & np.array([ind.spec.strength == "strong" for ind in site])
+        self.high_distinct = self.catalogue.settings.tier_policy.high_distinct
 
     def workers(
         self, visits: pd.DataFrame, interviews: pd.DataFrame | None, sector: Text | None = None
@@ -217,28 +261,38 @@ class RuleEngine:
         positions = workers["row"].to_numpy()
         interviewed = np.bincount(positions, minlength=n).astype("float64")
         columns["interviews"] = interviewed
+        codes = workers["icls"].cat.codes.to_numpy()
+        unknown = codes == ICLS_RESULTS.index(ICLS_UNKNOWN)
+        # positives over the workers who could be tested: unknown when none could be
         columns["icls_workers"] = count_per_visit(
-            workers["icls"].cat.codes.to_numpy() == ICLS_RESULTS.index(ICLS_POSITIVE), positions, n
+            codes == ICLS_RESULTS.index(ICLS_POSITIVE), positions, n, known=~unknown
         )
+        columns["icls_tested"] = asked_per_visit(~unknown, positions, n)
+        columns["icls_unknown_workers"] = count_per_visit(unknown, positions, n)
         with np.errstate(divide="ignore", invalid="ignore"):
             for ind in cat.worker:
-                counts = count_per_visit(workers[ind.id].to_numpy() == 1, positions, n)
+                values = workers[ind.id].to_numpy()
+                known = values >= 0
+                counts = count_per_visit(values == 1, positions, n, known=known)
+                asked = asked_per_visit(known, positions, n)
                 columns[ind.spec.count_as] = counts
+                columns[f"{ind.spec.count_as}_asked"] = asked
                 columns[f"{ind.spec.count_as}_share"] = (
-                    counts / interviewed if len(positions) else UNKNOWN_COLUMN(n)
+                    counts / asked if len(positions) else UNKNOWN_COLUMN(n)
                 )
         step("indicators")
         prepared = {"sector": sector} if sector is not None else {}
         cache = ColumnCache(columns, cat.site_types, prepared=prepared)
         fired = np.zeros((n, len(cat.site)), dtype=bool, order="F")
-        rule_score = np.zeros(n)
         for j, ind in enumerate(cat.site):
             hit = ind.rule.fires(cache)
             mask = _sector_mask(ind, cache)
             fired[:, j] = hit if mask is None else hit & mask
-            rule_score += self.weights[j] * fired[:, j]
+        present = self._present(columns, cache, n)
+        counted = self.count_once(fired, present)
+        rule_score = counted.astype("float64") @ self.weights
         step("tiers")
-        tier = self._tiers(rule_score, fired)
+        tier = self.tiers(fired, counted)
         step("evidence")
         evidence = self._evidence(cache, fired)
         return EngineResult(
@@ -248,12 +302,57 @@ class RuleEngine:
             rule_score=rule_score,
             tier=tier,
             workers=workers,
+            counted=pd.DataFrame(counted, columns=[i.id for i in cat.site], index=visits.index),
         )
 
-    def _tiers(self, rule_score: np.ndarray, fired: np.ndarray) -> pd.Categorical:
-        rules = self.catalogue.settings.tiers
-        rank = (rule_score >= rules.medium).astype(np.int8)
-        rank[rule_score >= rules.high] = 2
+    def _present(self, columns: dict, cache: ColumnCache, n: int) -> np.ndarray:
+        """(visits x facts): where each fact of catalogue.yaml holds (unknown does not)."""
+        cat = self.catalogue
+        if not cat.facts:
+            return np.zeros((n, 0), dtype=bool)
+        names = set().union(*(rule.columns for _, rule in cat.facts))
+        missing = {c: UNKNOWN_COLUMN(n) for c in names if c not in columns}
+        if missing:  # a catalogue without some worker indicators: their counts are unknown
+            types = {**cat.site_types, **dict.fromkeys(missing, "number")}
+            prepared = {"sector": cache.get("sector")} if "sector" in columns else {}
+            cache = ColumnCache({**columns, **missing}, types, prepared=prepared)
+        return np.column_stack([rule.fires(cache) for _, rule in cat.facts])
+
+    def count_once(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Which fired indicators carry their weight: taken strongest first (weight per fact
+        observed, then weight), an indicator
+        counts when none of its facts present at the visit was counted already; otherwise it
+        is corroborating.
+
+        ``fired`` is the (visits x site indicators) boolean matrix, ``present`` the (visits x
+        facts) one of the facts that hold (catalogue order of ``facts``); returns a matrix like
+        ``fired``. An indicator that fired without any of its facts present (e.g. on arrears
+        of one month with no wage records) uses all its facts.
+        """
+        n = fired.shape[0]
+        used = np.zeros((n, self._n_facts), dtype=bool)
+        counted = np.zeros_like(fired)
+        for j in self._count_order:
+            rows = np.flatnonzero(fired[:, j])
+            if len(rows) == 0:
+                continue
+            cols = self._fact_columns[j]
+            mine = present[np.ix_(rows, cols)]
+            mine[~mine.any(axis=1)] = True
+            fresh = ~(used[np.ix_(rows, cols)] & mine).any(axis=1)
+            counted[rows[fresh], j] = True
+            sub = used[np.ix_(rows[fresh], cols)] | mine[fresh]
+            used[np.ix_(rows[fresh], cols)] = sub
+        return counted
+
+    def tiers(self, fired: np.ndarray, counted: np.ndarray) -> pd.Categorical:
+        """The tier policy of catalogue.yaml (see the module docstring) over the ``fired`` and
+        ``counted`` (:meth:`count_once`) matrices."""
+        any_fl = fired[:, self.forced_labour].any(axis=1)
+        distinct = counted[:, self.forced_labour].sum(axis=1)
+        strong = fired[:, self.strong].any(axis=1)
+        rank = any_fl.astype(np.int8)
+        rank[(distinct >= self.high_distinct) & strong] = 2
         for j in np.flatnonzero(self.floors):  # only the few indicators with a tier floor
             np.maximum(rank, np.where(fired[:, j], self.floors[j], 0).astype(np.int8), out=rank)
         return pd.Categorical.from_codes(rank, categories=list(TIER_ORDER))
