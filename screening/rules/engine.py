@@ -23,7 +23,12 @@ import pyarrow as pa
 
 from indicators import TIER_ORDER
 from screening.rules.catalogue import Catalogue, CompiledIndicator, load_catalogue
-from screening.rules.evidence import evidence_table, join_distinct, render_clauses
+from screening.rules.evidence import (
+    UNKNOWN_WORDS,
+    evidence_table,
+    join_distinct,
+    render_clauses,
+)
 from screening.rules.expr import ColumnCache, Text, text_column
 from screening.rules.features import (
     UNKNOWN_COLUMN,
@@ -370,7 +375,8 @@ class RuleEngine:
                 (getattr(c.text, self.lang), w)
                 for c, w in zip(spec.evidence, self.catalogue.site[j].evidence_when, strict=True)
             ]
-            codes, texts = render_clauses(clauses, cache.take(rows), getattr(spec.name, self.lang))
+            codes, texts = render_clauses(clauses, cache.take(rows), getattr(spec.name, self.lang),
+                                          UNKNOWN_WORDS[self.lang])
             parts["rows"].append(rows)
             parts["strength"].append(np.full(len(rows), strength, dtype=np.int32))
             parts["ind"].append(np.full(len(rows), j, dtype=np.int32))
