@@ -8,9 +8,12 @@ interviews (ages, the ICLS test); a count nobody could make (no interviews) adds
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 
+from screening.outputs.exports import XLSX_TYPE, Download, neutralised
 from screening.rules.engine import EngineResult
 
 ALL = "all"
@@ -119,4 +122,19 @@ def yearly_statistics(visits: pd.DataFrame, interviews: pd.DataFrame | None,
     return table
 
 
-__all__ = ["ALL", "STATISTICS_COLUMNS", "per_visit_counts", "yearly_statistics"]
+def statistics_download(table: pd.DataFrame, fmt: str) -> Download:
+    """The yearly table as a CSV or XLSX download (``statistics-<year>``), formula injection
+    neutralised."""
+    name = f"statistics-{table.attrs.get('year', '')}".rstrip("-")
+    frame = neutralised(table)
+    if fmt == "csv":
+        return Download(frame.to_csv(index=False).encode("utf-8"), "text/csv", f"{name}.csv")
+    if fmt != "xlsx":
+        raise ValueError(f"Cannot write the statistics as {fmt!r}: use csv or xlsx.")
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name="statistics")
+    return Download(buffer.getvalue(), XLSX_TYPE, f"{name}.xlsx")
+
+
+__all__ = ["ALL", "STATISTICS_COLUMNS", "per_visit_counts", "statistics_download",
+           "yearly_statistics"]
