@@ -1,5 +1,8 @@
 """Synthetic visits, interviews and hidden true outcomes, for tests, benchmarks and demos.
 
+(Over 400 lines because this docstring lists every assumption with its figure, next to the
+code that draws it.)
+
 Everything is drawn with vectorised numpy from one ``numpy.random.Generator`` seeded by
 ``seed``, so a ``(n_visits, seed, options)`` triple always gives the same frames; 1,000,000
 visits and about 3,000,000 interviews take a few seconds. The numbers below are assumptions,

@@ -38,6 +38,7 @@ from screening.rules.features import (
     visit_positions,
     worker_features,
 )
+from screening.rules.scoring import Scoring
 
 #: ICLS result per interviewed worker.
 ICLS_POSITIVE, ICLS_NEGATIVE, ICLS_UNKNOWN = "positive", "negative", "unknown"
@@ -179,20 +180,7 @@ class RuleEngine:
         )
         self.weights = np.array([ind.spec.weight for ind in site], dtype="float64")
         self.floors = np.array([rank.get(ind.spec.tier or "low", 0) for ind in site], dtype=np.int8)
-        # one count per fact: by weight per fact the rule observes (a broad pattern never
-        # swallows facts that single-fact indicators count), then weight, floor, file order
-        self._count_order = sorted(range(len(site)), key=lambda j: (
-            -site[j].spec.weight / max(len(site[j].facts), 1), -site[j].spec.weight,
-            -self.floors[j], j,
-        ))
-        facts = [name for name, _ in self.catalogue.facts]
-        self._fact_columns = [
-            np.array([facts.index(f) for f in sorted(ind.facts)], dtype=np.int64) for ind in site
-        ]
-        self._n_facts = len(facts)
-        self.forced_labour = np.array([ind.spec.kind == "forced-labour" for ind in site])
-        self.strong = self.forced_labour & np.array([ind.spec.strength == "strong" for ind in site])
-        self.high_distinct = self.catalogue.settings.tier_policy.high_distinct
+        self.scoring = Scoring(self.catalogue, self.floors)
 
     def workers(
         self, visits: pd.DataFrame, interviews: pd.DataFrame | None, sector: Text | None = None
@@ -293,7 +281,7 @@ class RuleEngine:
             hit = ind.rule.fires(cache)
             mask = _sector_mask(ind, cache)
             fired[:, j] = hit if mask is None else hit & mask
-        present = self._present(columns, cache, n)
+        present = self.scoring.present(columns, cache, n)
         counted = self.count_once(fired, present)
         rule_score = counted.astype("float64") @ self.weights
         step("tiers")
@@ -310,57 +298,13 @@ class RuleEngine:
             counted=pd.DataFrame(counted, columns=[i.id for i in cat.site], index=visits.index),
         )
 
-    def _present(self, columns: dict, cache: ColumnCache, n: int) -> np.ndarray:
-        """(visits x facts): where each fact of catalogue.yaml holds (unknown does not)."""
-        cat = self.catalogue
-        if not cat.facts:
-            return np.zeros((n, 0), dtype=bool)
-        names = set().union(*(rule.columns for _, rule in cat.facts))
-        missing = {c: UNKNOWN_COLUMN(n) for c in names if c not in columns}
-        if missing:  # a catalogue without some worker indicators: their counts are unknown
-            types = {**cat.site_types, **dict.fromkeys(missing, "number")}
-            prepared = {"sector": cache.get("sector")} if "sector" in columns else {}
-            cache = ColumnCache({**columns, **missing}, types, prepared=prepared)
-        return np.column_stack([rule.fires(cache) for _, rule in cat.facts])
-
     def count_once(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """Which fired indicators carry their weight: taken strongest first (weight per fact
-        observed, then weight), an indicator
-        counts when none of its facts present at the visit was counted already; otherwise it
-        is corroborating.
-
-        ``fired`` is the (visits x site indicators) boolean matrix, ``present`` the (visits x
-        facts) one of the facts that hold (catalogue order of ``facts``); returns a matrix like
-        ``fired``. An indicator that fired without any of its facts present (e.g. on arrears
-        of one month with no wage records) uses all its facts.
-        """
-        n = fired.shape[0]
-        used = np.zeros((n, self._n_facts), dtype=bool)
-        counted = np.zeros_like(fired)
-        for j in self._count_order:
-            rows = np.flatnonzero(fired[:, j])
-            if len(rows) == 0:
-                continue
-            cols = self._fact_columns[j]
-            mine = present[np.ix_(rows, cols)]
-            mine[~mine.any(axis=1)] = True
-            fresh = ~(used[np.ix_(rows, cols)] & mine).any(axis=1)
-            counted[rows[fresh], j] = True
-            sub = used[np.ix_(rows[fresh], cols)] | mine[fresh]
-            used[np.ix_(rows[fresh], cols)] = sub
-        return counted
+        """Which fired indicators carry their weight (:meth:`Scoring.count_once`)."""
+        return self.scoring.count_once(fired, present)
 
     def tiers(self, fired: np.ndarray, counted: np.ndarray) -> pd.Categorical:
-        """The tier policy of catalogue.yaml (see the module docstring) over the ``fired`` and
-        ``counted`` (:meth:`count_once`) matrices."""
-        any_fl = fired[:, self.forced_labour].any(axis=1)
-        distinct = counted[:, self.forced_labour].sum(axis=1)
-        strong = fired[:, self.strong].any(axis=1)
-        rank = any_fl.astype(np.int8)
-        rank[(distinct >= self.high_distinct) & strong] = 2
-        for j in np.flatnonzero(self.floors):  # only the few indicators with a tier floor
-            np.maximum(rank, np.where(fired[:, j], self.floors[j], 0).astype(np.int8), out=rank)
-        return pd.Categorical.from_codes(rank, categories=list(TIER_ORDER))
+        """The tier policy of catalogue.yaml (:meth:`Scoring.tiers`)."""
+        return self.scoring.tiers(fired, counted)
 
     def _evidence(self, cache: ColumnCache, fired: np.ndarray) -> pd.DataFrame:
         """Render evidence for fired cells only, as a long table sorted by visit and strength."""

@@ -180,9 +180,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "risk_explained": ("Risk score {risk} from model {model}.",
                        "{model} modelinə görə risk balı {risk}."),
     "risk_none": ("No model scored this visit: the tier comes from the rules alone.",
-                  "Bu yoxlamanı heç bir model qiymətləndirməyib: səviyyə yalnız qaydalardan gəlir."),
-    "rule_explained": ("Rule score {score}: the weighted sum of the fired indicators below.",
-                       "Qayda balı {score}: aşağıdakı işə düşmüş göstəricilərin çəkili cəmi."),
+                  "Bu yoxlamanı heç bir model qiymətləndirməyib: səviyyə yalnız "
+                  "qaydalardan gəlir."),
+    "rule_explained": ("Rule score {score}: the weights of the fired indicators below, each "
+                       "fact counted once (corroborating indicators add nothing).",
+                       "Qayda balı {score}: aşağıdakı işə düşmüş göstəricilərin çəkiləri, hər "
+                       "fakt bir dəfə sayılır (təsdiqedici göstəricilər heç nə əlavə etmir)."),
     "raised_by": ("What raised it", "Onu nə yüksəltdi"),
     "fired_title": ("Fired indicators (strongest first)",
                     "İşə düşmüş göstəricilər (ən güclüsü əvvəl)"),

@@ -196,3 +196,21 @@ def test_evidence_says_how_many_were_asked(engine):
 def test_sex_is_never_a_worker_feature(catalogue):
     assert "sex" not in catalogue.worker_types
     assert "sex" not in catalogue.site_types
+
+
+def test_the_follow_up_list_adds_icls_unknown_workers(engine):
+    from screening.pipeline import screen_frames
+    from screening.priority import FOLLOW_UP_COLUMNS
+
+    visits = make_visits({}, {}, {})
+    interviews = make_interviews(
+        {"visit_id": "V1", "deceived_about_job": True, "holds_own_documents": False},
+        {"visit_id": "V1", "threatened": False},  # nothing else asked: unknown
+        {"visit_id": "V2", **ALL_NO},
+    )
+    ranked = screen_frames(visits, interviews, engine=engine).follow_up
+    assert list(ranked.columns[:len(FOLLOW_UP_COLUMNS)]) == list(FOLLOW_UP_COLUMNS)
+    ranked = ranked.set_index("visit_id")
+    assert ranked.loc["V1", "icls_workers"] == 1 and ranked.loc["V1", "icls_unknown_workers"] == 1
+    assert ranked.loc["V2", "icls_workers"] == 0 and ranked.loc["V2", "icls_unknown_workers"] == 0
+    assert ranked["icls_workers"].isna()["V3"] and ranked["icls_unknown_workers"].isna()["V3"]
