@@ -175,3 +175,30 @@ def test_the_scoring_worked_example_of_the_readme(engine):
     assert result.corroborating(0) == ["EC-D2D5-COERCION"]  # documents + debt, counted above
     assert score == 4 + 3.5 + 2  # documents, debt, overtime: each fact once
     assert tier == "high"  # three distinct ILO indicators, strong ones among them
+
+
+def test_readme_quotes_the_catalogues_tier_policy():
+    from pathlib import Path
+
+    readme = Path(__file__).parents[2].joinpath("README.md").read_text(encoding="utf-8")
+    assert "tier_policy" in readme and "How a visit is scored" in readme
+    for phrase in ("a probable victim", "two or more *distinct* ILO forced-labour indicators",
+                   "any single ILO forced-labour indicator", "labour-law violations alone"):
+        assert phrase in readme, phrase
+
+
+def test_explain_lists_corroborating_indicators_and_items_never_asked(engine):
+    from screening.outputs.explain import explanation
+    from screening.pipeline import screen_frames
+
+    visits = make_visits({"employer_holds_documents": True, "debt_to_employer": True})
+    interviews = make_interviews({"visit_id": "V1", "deceived_about_job": True,
+                                  "threatened": False})
+    data = explanation(screen_frames(visits, interviews, engine=engine), engine, "V1")
+    corroborating = {f["id"] for f in data["fired"] if f["corroborating"]}
+    assert "EC-D2D5-COERCION" in corroborating and "ILO-FL07-DOCUMENTS" not in corroborating
+    (worker,) = data["workers"]
+    assert worker["icls"] == "unknown"
+    assert "ICLS-CO-DOCUMENTS" in worker["never_asked"]
+    assert "ICLS-IV-DECEIVED" not in worker["never_asked"]  # answered
+    assert "ICLS-CO-THREATS" not in worker["never_asked"]  # answered "no"

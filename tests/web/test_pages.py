@@ -449,3 +449,15 @@ def test_yearly_statistics_page_and_audited_export(service, clients):
     assert ("export", "statistics", "csv") in kinds
     assert monitor.get("/statistics", params={"year": "20x5"}).status_code == 422
     assert clients["inspector"].get("/statistics").status_code in (401, 403)
+
+
+def test_indicators_page_states_the_catalogues_tier_policy(clients):
+    from screening.rules.catalogue import load_catalogue
+
+    policy = load_catalogue().settings.tier_policy
+    for lang in ("en", "az"):
+        clients["monitor"].cookies.set("screening_lang", lang)
+        page = html.unescape(clients["monitor"].get("/indicators").text)
+        for tier in ("urgent", "high", "medium", "low"):
+            assert getattr(getattr(policy, tier), lang) in page
+    clients["monitor"].cookies.set("screening_lang", "en")
