@@ -12,8 +12,20 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from indicators.tiers import TIER_ORDER
 
-Framework = Literal["ILO-11", "ICLS-2018", "ILO-EC-2009", "AZ-LAW", "UNODC", "GLAA", "HTCDS"]
+Framework = Literal[
+    "ILO-11", "ICLS-2018", "ILO-EC-2009", "AZ-LAW", "UNODC", "GLAA", "HTCDS", "NGO", "NATIONAL",
+]
+"""Where a reference comes from. ``NGO``: a non-governmental organisation's guidance (e.g. Hope
+for Justice, Respect International, the US hotline's case pages); ``NATIONAL``: the national
+report or another Azerbaijani official figure that is not law (``AZ-LAW`` is law)."""
 Tier = Literal[TIER_ORDER]  # type: ignore[valid-type]
+Kind = Literal["forced-labour", "child-labour", "labour-law", "risk-pattern"]
+"""What a site-level indicator is evidence of, for the tier policy (catalogue.yaml):
+``forced-labour`` an ILO forced-labour indicator (any one makes a visit medium; two distinct ones
+with a strong one make it high); ``child-labour`` child labour (its tier floor says how far it
+raises the visit); ``labour-law`` a labour-law violation (never raises the tier: low alone);
+``risk-pattern`` a sector pattern that adds to the score only."""
+Strength = Literal["strong", "medium", "weak"]
 
 
 class _Strict(BaseModel):
@@ -37,7 +49,7 @@ class FrameworkRef(_Strict):
     framework: Framework
     ref: str = Field(min_length=1, description="e.g. 'FL07', 'CO5', 'D5 Confiscation of documents'")
     dimension: Literal["involuntariness", "coercion"] | None = None
-    strength: Literal["strong", "medium", "weak"] | None = None
+    strength: Strength | None = None
     sources: list[str] = Field(min_length=1, description="keys into the catalogue's sources")
     verified: bool = True
     note: str | None = None
@@ -73,10 +85,14 @@ class Indicator(_Strict):
     rule: str = Field(min_length=1)
     weight: float = Field(ge=0, le=100)
     tier: Tier | None = None
+    kind: Kind | None = None
+    strength: Strength | None = Field(
+        default=None, description="ILO-EC 2009 grading of what the indicator shows (tier policy)"
+    )
     icls: Literal["involuntariness", "coercion"] | None = None
     count_as: str | None = Field(default=None, pattern=r"^workers_[a-z0-9_]+$")
     evidence: list[Evidence] = Field(min_length=1)
-    legal_reference: str | None = None
+    legal_reference: Text | None = None
     examples: Examples
 
     @model_validator(mode="after")
@@ -85,6 +101,14 @@ class Indicator(_Strict):
             raise ValueError("A worker-level indicator needs 'count_as' (e.g. workers_deceived).")
         if self.level == "site" and (self.count_as or self.icls):
             raise ValueError("'count_as' and 'icls' belong to worker-level indicators only.")
+        if self.level == "site" and self.kind is None:
+            raise ValueError("A site-level indicator needs 'kind' (forced-labour, child-labour, "
+                             "labour-law or risk-pattern): the tier policy depends on it.")
+        if self.level == "worker" and (self.kind or self.tier):
+            raise ValueError("'kind' and 'tier' belong to site-level indicators only.")
+        if self.kind == "labour-law" and self.tier is not None:
+            raise ValueError("A labour-law indicator has no tier floor: labour-law facts alone "
+                             "never raise a visit above low.")
         return self
 
 
@@ -96,24 +120,35 @@ class Group(_Strict):
     indicators: list[Indicator] = Field(min_length=1)
 
 
-class TierRules(_Strict):
-    """How rule scores map to tiers; an indicator's own ``tier`` is a floor on top."""
+class TierPolicy(_Strict):
+    """The tier policy from the standards (the one place it is written; README quotes it).
 
-    high: float = Field(gt=0)
-    medium: float = Field(gt=0)
+    ``urgent``..``low`` are the texts shown to users; ``high_distinct`` is how many distinct
+    forced-labour indicators (facts counted once) make a visit high when one is strong.
+    """
 
-    @model_validator(mode="after")
-    def _ordered(self) -> TierRules:
-        if self.medium >= self.high:
-            raise ValueError(
-                f"The 'medium' score ({self.medium}) must be below 'high' ({self.high})."
-            )
-        return self
+    urgent: Text
+    high: Text
+    medium: Text
+    low: Text
+    high_distinct: int = Field(default=2, ge=2)
+
+
+class Fact(_Strict):
+    """One underlying fact: the feature columns that observe it and when it is present."""
+
+    columns: list[str] = Field(min_length=1)
+    present: str = Field(min_length=1, description="rule: the fact holds at the visit")
 
 
 class Settings(_Strict):
-    """The catalogue's settings file (``catalogue.yaml``): tiers and cited sources."""
+    """The catalogue's settings file (``catalogue.yaml``): tier policy, facts, cited sources.
 
-    tiers: TierRules
+    ``facts`` names the underlying facts and the feature columns that observe each (a column's
+    ``_share`` and ``_asked`` variants go with it). Each fact counts once in the rule score.
+    """
+
+    tier_policy: TierPolicy
+    facts: dict[str, Fact] = Field(min_length=1)
     sources: dict[str, str] = Field(min_length=1)
     escalation_note: Text | None = None

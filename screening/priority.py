@@ -25,8 +25,11 @@ FOLLOW_UP_COLUMNS: tuple[str, ...] = (
     "rule_score", "icls_workers", "indicators", "reasons", "exploration",
 )  # fmt: skip
 
-#: Columns added after the contract's: the follow-up selection and its probability.
-SELECTION_COLUMNS: tuple[str, ...] = ("selected", "selection_probability")
+#: Columns added after the contract's: the follow-up selection and its probability, and the
+#: interviewed workers whose ICLS result is unknown (items never asked).
+SELECTION_COLUMNS: tuple[str, ...] = (
+    "selected", "selection_probability", "icls_unknown_workers",
+)
 
 
 def capacity_k(n: int, capacity: float) -> int:
@@ -127,17 +130,22 @@ def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.nd
 def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,
                    icls_workers: np.ndarray, indicators: object, reasons: object,
                    risk_score: np.ndarray | None = None, capacity: int = 0,
-                   exploration_share: float = 0.0, seed: int | None = 0) -> pd.DataFrame:
+                   exploration_share: float = 0.0, seed: int | None = 0,
+                   icls_unknown_workers: np.ndarray | None = None) -> pd.DataFrame:
     """Assemble the ranked follow-up list (:data:`FOLLOW_UP_COLUMNS` + :data:`SELECTION_COLUMNS`).
 
     ``risk_score`` is empty (NaN) without a trained model. ``capacity`` visits are marked
     ``selected`` for follow-up: the top of the list, plus ``exploration_share`` of the
     capacity drawn at random below it (``exploration``), each with its ``selection_probability``
-    (see :func:`select`; ``seed`` makes the draw repeatable). Text columns are reordered
+    (see :func:`select`; ``seed`` makes the draw repeatable). ``icls_unknown_workers`` counts
+    the interviewed workers who could not be tested (unknown when not given). Text columns are
+    reordered
     without converting them (pyarrow strings stay pyarrow).
     """
     n = len(visits)
     risk = np.full(n, np.nan) if risk_score is None else np.asarray(risk_score, dtype="float64")
+    unknown = (np.full(n, np.nan) if icls_unknown_workers is None
+               else np.asarray(icls_unknown_workers, dtype="float64"))
     idx = order(tier, risk, rule_score)
     selected, explore, probability = select(idx, capacity, exploration_share,
                                             np.random.default_rng(seed))
@@ -162,6 +170,7 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
         "exploration": explore[idx],
         "selected": selected[idx],
         "selection_probability": probability[idx],
+        "icls_unknown_workers": pd.array(unknown[idx], dtype="Int64"),
     })  # fmt: skip
 
 

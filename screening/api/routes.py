@@ -151,7 +151,10 @@ def indicators(svc: ServicesDep, user: Everyone) -> list[dict]:
              "description": i.spec.description.model_dump(), "sectors": i.spec.sectors,
              "weight": i.spec.weight, "tier_floor": i.spec.tier, "icls": i.spec.icls,
              "frameworks": [r.model_dump() for r in i.spec.frameworks],
-             "legal_reference": i.spec.legal_reference} for i in svc.catalogue.indicators]
+             "kind": i.spec.kind, "strength": i.spec.strength,
+             "legal_reference": (i.spec.legal_reference.model_dump()
+                                 if i.spec.legal_reference else None)}
+            for i in svc.catalogue.indicators]
 
 
 @router.get("/models")

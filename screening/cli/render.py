@@ -70,10 +70,13 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         else f"{s['risk_score']:.2f}"
     )
     icls = (
-        "no interviews"
+        "none could be tested"
         if s["icls_workers"] is None or s["icls_workers"] != s["icls_workers"]
         else str(s["icls_workers"])
     )
+    unknown = s.get("icls_unknown_workers")
+    if unknown is not None and not pd.isna(unknown) and unknown > 0:
+        icls += f" ({unknown} could not be tested: items never asked)"
     head = (
         f"[bold]{escape(visit_id)}[/] · site {escape(str(s['site_id']))} · {s['sector']} · "
         f"{escape(str(s['region']))} · "
@@ -92,6 +95,8 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         table.add_column(col, overflow="fold")
     for f in data["fired"]:
         floor = f" (tier floor: {f['tier_floor']})" if f["tier_floor"] else ""
+        if f["corroborating"]:
+            floor += " (corroborating: a stronger indicator counted its fact; adds 0)"
         legal = f"\n{f['legal_reference']}" if f["legal_reference"] else ""
         table.add_row(
             escape(f"{f['id']}\n{f['name']}"),
@@ -109,7 +114,8 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
         out.append(Text(text))
     if data["workers"]:
         wt = Table(title="Interviewed workers (pseudonymous): ICLS 2018 test")
-        for col in ("worker", "involuntariness", "coercion", "other signs", "ICLS"):
+        for col in ("worker", "involuntariness", "coercion", "other signs", "ICLS",
+                    "ICLS items never asked"):
             wt.add_column(col, overflow="fold")
         for w in data["workers"]:
             style = "bold red" if w["icls"] == ICLS_POSITIVE else ""
@@ -119,6 +125,7 @@ def explain_visit(screening: Screening, engine: RuleEngine, visit_id: str) -> li
                 ", ".join(w["coercion"]) or "-",
                 ", ".join(w["other"]) or "-",
                 f"[{style}]{w['icls']}[/]" if style else w["icls"],
+                ", ".join(w["never_asked"]) or "-",
             )
         out.append(wt)
     else:

@@ -213,8 +213,9 @@ def indicators(lang: str, fmt: str) -> None:
 def explain(visit_ids: tuple[str, ...], visits: Path | None, interviews: Path | None,
             model_name: str | None, lang: str) -> None:
     """Explain why VISIT_IDS got their tier: every fired indicator with its evidence and
-    framework references, the rules that could not be checked, each interviewed worker's
-    ICLS result, and with --model the risk score and any escalation."""
+    framework references (and whether it only corroborates a fact already counted), the rules
+    that could not be checked, each interviewed worker's ICLS result and the ICLS items never
+    asked, and with --model the risk score and any escalation."""
     from screening.cli.render import explain_visit
     from screening.pipeline import screen_files
     from screening.settings import EXAMPLES_DIR

@@ -1,5 +1,8 @@
 """Synthetic visits, interviews and hidden true outcomes, for tests, benchmarks and demos.
 
+(Over 400 lines because this docstring lists every assumption with its figure, next to the
+code that draws it.)
+
 Everything is drawn with vectorised numpy from one ``numpy.random.Generator`` seeded by
 ``seed``, so a ``(n_visits, seed, options)`` triple always gives the same frames; 1,000,000
 visits and about 3,000,000 interviews take a few seconds. The numbers below are assumptions,
@@ -67,11 +70,18 @@ Interviews
     ordinary sites are rare; they report arrears half the time where the site has arrears.
     Sex by subsector female share (construction 3-5 %, domestic work 90 %) plus 0.2 % other;
     adults 18 + Gamma(2.2, 9) capped at 75; interviewed minors (share minors/workers) are
-    15..17 at clean sites, 12..17 in agriculture, 14..17 elsewhere.
+    15..17 at clean sites, 12..17 in agriculture, 14..17 elsewhere. The remaining ICLS items
+    (issue 9) are assumptions: deceived_about_pay .30, recruited_through_transaction .05,
+    hazardous_without_consent .25, very_low_or_no_wages .40, degrading_living_conditions .30,
+    other_employer_than_agreed .25 (different employer 25 %), longer_than_agreed .51 (longer
+    hours or overtime than agreed 51 %), denied_rights_or_threatened_deportation .20; the
+    worker's hazardous_work .03/.12/.40.
 Unknowns
     Every optional cell is unknown (NaN / <NA>) with probability ``unknown_rate``;
-    ``intermediary_registered`` is also unknown wherever ``intermediary_id`` is. Half of the
-    visits have notes, short templates matching the outcome.
+    ``intermediary_registered`` is also unknown wherever ``intermediary_id`` is. At
+    ``OLD_SHEET_RATE`` (30 %) of visits the inspector used the old interview sheet: the
+    columns added in issue 9 (:data:`NEW_INTERVIEW_ITEMS`) are unknown for all its workers.
+    Half of the visits have notes, short templates matching the outcome.
 
 The module is over 400 lines on purpose: every assumption of the generator sits next to the
 figure behind it, and the whole generative story reads top to bottom in one place.
@@ -149,12 +159,29 @@ _SIGNS = {  # P(true | clean, violation, forced)
 }
 # interview items, P(yes | clean site, violating site, reporting victim); IV then CO
 _IV = {"deceived_about_job": (0.005, 0.01, 0.43), "forced_overtime": (0.005, 0.01, 0.51),
-       "not_free_to_leave_job": (0.002, 0.005, 0.30)}  # fmt: skip
+       "not_free_to_leave_job": (0.002, 0.005, 0.30),
+       "deceived_about_pay": (0.005, 0.02, 0.30),
+       "recruited_through_transaction": (0.0005, 0.001, 0.05),
+       "hazardous_without_consent": (0.002, 0.01, 0.25),
+       "very_low_or_no_wages": (0.005, 0.03, 0.40),
+       "degrading_living_conditions": (0.002, 0.01, 0.30),
+       "other_employer_than_agreed": (0.002, 0.005, 0.25),
+       "longer_than_agreed": (0.003, 0.01, 0.51)}  # fmt: skip
 _CO = {"threatened": (0.002, 0.01, 0.29), "experienced_violence": (0.001, 0.003, 0.16),
        "not_free_to_leave_premises": (0.002, 0.005, 0.35),
        "not_holds_own_documents": (0.002, 0.005, 0.40),
-       "owes_debt_to_employer": (0.005, 0.02, 0.51), "wage_arrears": (0.0, 0.0, 0.24)}  # fmt: skip
-_ITEMS = {**_IV, **_CO, "paid_recruitment_fee": (0.02, 0.06, 0.50)}
+       "owes_debt_to_employer": (0.005, 0.02, 0.51), "wage_arrears": (0.0, 0.0, 0.24),
+       "denied_rights_or_threatened_deportation": (0.002, 0.01, 0.20)}  # fmt: skip
+_ITEMS = {**_IV, **_CO, "paid_recruitment_fee": (0.02, 0.06, 0.50),
+          "hazardous_work": (0.03, 0.12, 0.40)}
+#: Interview columns added with the whole ICLS test (issue 9). A share of visits used the old
+#: interview sheet: every one of these cells is unknown there, as in an old upload.
+NEW_INTERVIEW_ITEMS: tuple[str, ...] = (
+    "deceived_about_pay", "recruited_through_transaction", "hazardous_without_consent",
+    "very_low_or_no_wages", "degrading_living_conditions", "other_employer_than_agreed",
+    "longer_than_agreed", "denied_rights_or_threatened_deportation", "hazardous_work",
+)
+OLD_SHEET_RATE = 0.3
 _NOTES = (
     ("Routine inspection; no findings.", "Records in order; manager cooperative.",
      "Workers interviewed in the site office.", "Earlier issues resolved."),
@@ -307,6 +334,10 @@ def _visit_values(rng: np.random.Generator, n: int, site: dict, start: str, days
     values["accommodation_substandard"] = values["living_on_site"] & (
         rng.random(n) < np.array([0.10, 0.35, 0.70])[out]
     )
+    # street work or begging: services visits where minors were found, rarely (assumption)
+    values["street_work_or_begging"] = (sector == SECTORS.index("services")) & (minors > 0) & (
+        rng.random(n) < np.array([0.02, 0.10, 0.30])[out]
+    )
     pool = _pick(rng, _NOTE_POOL[out])
     sizes = np.array([len(p) for p in _NOTES])
     flat = np.array([t for p in _NOTES for t in p], dtype=object)
@@ -352,6 +383,8 @@ def _interview_values(rng: np.random.Generator, v: dict, ipv: float) -> dict:
     adult = np.minimum(18 + rng.gamma(2.2, 9.0, m), 75).astype(np.int64)
     hours = h["hours"][vi] + 4 * rng.standard_normal(m) + 8 * (items["forced_overtime"])
     no_contract = v["workers_without_contract"][vi] / workers[vi]
+    old_sheet = (rng.random(n) < OLD_SHEET_RATE)[vi]
+    new_items = {name: items[name] for name in NEW_INTERVIEW_ITEMS}
     return {
         "visit_id": v["visit_id"][vi],
         "worker_ref": _codes("W", np.arange(1, max(k.max(initial=0), 1) + 1), 3)[rank],
@@ -370,6 +403,8 @@ def _interview_values(rng: np.random.Generator, v: dict, ipv: float) -> dict:
         "forced_overtime": items["forced_overtime"],
         "threatened": items["threatened"],
         "experienced_violence": items["experienced_violence"],
+        **new_items,
+        "_missing": {name: old_sheet for name in NEW_INTERVIEW_ITEMS},
     }
 
 

@@ -118,6 +118,9 @@ class Visit(_Record):
     wage_records_available: bool | None = None
     shared_worker_details: bool | None = None
     notes: str | None = None
+    # Added in issue 9: the work seen is street work (vending, washing cars in the street) or
+    # begging; the national report counts children "working on the streets and begging".
+    street_work_or_begging: bool | None = None
 
 
 class Interview(_Record):
@@ -125,7 +128,7 @@ class Interview(_Record):
 
     visit_id: Annotated[str, Field(min_length=1, description="Must name a visit in the upload.")]
     worker_ref: Annotated[str, Field(min_length=1, description="Unique within the visit.")]
-    age: Annotated[int | None, Field(ge=10, le=90)] = None
+    age: Annotated[int | None, Field(ge=5, le=90)] = None
     sex: Sex | None = None
     foreign: bool | None = None
     has_written_contract: bool | None = None
@@ -140,6 +143,16 @@ class Interview(_Record):
     forced_overtime: bool | None = None
     threatened: bool | None = None
     experienced_violence: bool | None = None
+    # Added for the whole ICLS 2018 test (issue 9); absent or empty = not asked (unknown).
+    deceived_about_pay: bool | None = None
+    recruited_through_transaction: bool | None = None
+    hazardous_without_consent: bool | None = None
+    very_low_or_no_wages: bool | None = None
+    degrading_living_conditions: bool | None = None
+    other_employer_than_agreed: bool | None = None
+    longer_than_agreed: bool | None = None
+    denied_rights_or_threatened_deportation: bool | None = None
+    hazardous_work: bool | None = None
 
 
 class Outcome(_Record):

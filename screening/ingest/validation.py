@@ -466,13 +466,13 @@ def validate_frame(
     --------
     >>> from screening.ingest.records import INTERVIEW_COLUMNS
     >>> raw = pd.DataFrame({"visit_id": ["V1", "V1"], "worker_ref": ["W1", "W2"],
-    ...                     "age": ["34", "5"], "foreign": ["yes", ""]})
+    ...                     "age": ["34", "4"], "foreign": ["yes", ""]})
     >>> valid, rejected = validate_frame(raw, INTERVIEW_COLUMNS, source="i.csv",
     ...                                  table="interviews", first_row=2)
     >>> valid[["worker_ref", "age", "foreign"]].to_dict("records")
     [{'worker_ref': 'W1', 'age': 34, 'foreign': True}]
     >>> rejected[["row", "column", "value", "reason"]].to_dict("records")
-    [{'row': 3, 'column': 'age', 'value': '5', 'reason': 'out_of_range'}]
+    [{'row': 3, 'column': 'age', 'value': '4', 'reason': 'out_of_range'}]
     """
     _check_columns(raw, specs, source)
     rows = first_row + _offsets(raw.index)

@@ -16,15 +16,17 @@ def explanation(screening: Screening, engine: RuleEngine, visit_id: str) -> dict
     """Everything behind a visit's place on the list, as plain data.
 
     Returns a dict with the visit's list row (``summary``), the fired indicators with their
-    evidence and framework references (``fired``), the indicators whose rule could not be
-    decided because inputs were unknown (``unknown``), and each interviewed worker's
-    worker-level indicators and ICLS result (``workers``).
+    evidence, framework references and whether they only corroborate a fact a stronger one
+    counted (``fired``), the indicators whose rule could not be decided because inputs were
+    unknown (``unknown``), and each interviewed worker's worker-level indicators, ICLS result
+    and the ICLS items never asked (``workers``: ``never_asked``).
     """
     row = screening.visit_row(visit_id)
     cat = engine.catalogue
     summary = screening.follow_up.loc[screening.follow_up["visit_id"] == visit_id].iloc[0]
     result = screening.result
     ev = result.evidence[result.evidence["row"] == row].set_index("indicator")["text"]
+    corroborating = set(result.corroborating(row))
     fired = []
     for ind_id in [i for i in summary["indicators"].split(";") if i]:
         spec = cat.get(ind_id).spec
@@ -41,7 +43,9 @@ def explanation(screening: Screening, engine: RuleEngine, visit_id: str) -> dict
                     + ("" if r.verified else " [unverified source]")
                     for r in spec.frameworks
                 ],
-                "legal_reference": spec.legal_reference,
+                "legal_reference": (getattr(spec.legal_reference, engine.lang)
+                                    if spec.legal_reference else None),
+                "corroborating": ind_id in corroborating,
             }
         )
     one = result.features.iloc[[row]].reset_index(drop=True)
@@ -62,10 +66,13 @@ def explanation(screening: Screening, engine: RuleEngine, visit_id: str) -> dict
     refs = screening.interviews.loc[w.index, "worker_ref"] if len(w) else []
     workers = []
     for (_, wrow), ref in zip(w.iterrows(), refs, strict=True):
-        signs = {"involuntariness": [], "coercion": [], "other": []}
+        signs: dict[str, list[str]] = {"involuntariness": [], "coercion": [], "other": [],
+                                       "never_asked": []}
         for ind in cat.worker:
             if wrow[ind.id] == 1:
                 signs[ind.spec.icls or "other"].append(ind.id)
+            elif wrow[ind.id] == -1 and ind.spec.icls:
+                signs["never_asked"].append(ind.id)  # an ICLS item with no answer
         workers.append({"worker_ref": ref, "icls": wrow["icls"], **signs})
     escalated = bool(screening.escalated[row]) if screening.escalated is not None else False
     threshold = screening.model.escalation_threshold if screening.model is not None else None

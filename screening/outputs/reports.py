@@ -90,6 +90,7 @@ def read_list(path: str | Path) -> pd.DataFrame:
         "risk_score": lambda s: pd.to_numeric(s).astype("float64"),
         "rule_score": lambda s: pd.to_numeric(s).astype("float64"),
         "icls_workers": lambda s: pd.array(pd.to_numeric(s), dtype="Int64"),
+        "icls_unknown_workers": lambda s: pd.array(pd.to_numeric(s), dtype="Int64"),
         "exploration": lambda s: s.map(lambda v: str(v).lower() == "true").astype(bool),
         "selected": lambda s: s.map(lambda v: str(v).lower() == "true").astype(bool),
         "selection_probability": lambda s: pd.to_numeric(s).astype("float64"),

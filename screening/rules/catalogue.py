@@ -32,6 +32,8 @@ class CompiledIndicator:
     file: str
     rule: CompiledRule
     evidence_when: tuple[CompiledRule | None, ...]
+    facts: frozenset[str] = frozenset()
+    """The underlying facts the rule observes (catalogue.yaml ``facts``); site level only."""
 
     @property
     def id(self) -> str:
@@ -50,6 +52,8 @@ class Catalogue:
     fingerprint: str
     site_types: dict[str, str] = field(repr=False)
     worker_types: dict[str, str] = field(repr=False)
+    facts: tuple[tuple[str, CompiledRule], ...] = ()
+    """Each fact of catalogue.yaml with its compiled ``present`` rule, in name order."""
 
     @property
     def indicators(self) -> tuple[CompiledIndicator, ...]:
@@ -97,12 +101,45 @@ def _check_templates(path: Path, ind: Indicator, types: dict[str, str]) -> None:
                 )
 
 
+def _base_column(name: str) -> str:
+    for suffix in ("_share", "_asked"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _fact_types(data: CatalogueData, site_types: dict[str, str]) -> dict[str, str]:
+    """The vocabulary of the facts' rules: the site features, plus the worker counts that a
+    catalogue without those worker indicators lacks (always unknown there)."""
+    types = dict(site_types)
+    for spec in data.settings.facts.values():
+        for column in spec.columns:
+            if column not in types and column.startswith("workers_"):
+                types[column] = "number"
+    return types
+
+
+def _facts_of_columns(data: CatalogueData, types: dict[str, str]) -> dict[str, set[str]]:
+    """Column -> the facts it observes; every column named in ``facts`` must exist."""
+    of: dict[str, set[str]] = {}
+    for fact, spec in data.settings.facts.items():
+        for column in spec.columns:
+            if column not in types:
+                raise CatalogueError(
+                    "catalogue.yaml", f"fact '{fact}' names unknown column '{column}'."
+                )
+            of.setdefault(column, set()).add(fact)
+    return of
+
+
 def compile_catalogue(data: CatalogueData) -> Catalogue:
     """Compile validated catalogue data: worker rules, then site rules over their counts.
 
     Raises :class:`~screening.errors.CatalogueError` naming the file and the indicator for an
     unknown sector, a rule or evidence condition that does not parse or names an unknown
-    column, an evidence template with an unknown placeholder, or a ``count_as`` used twice.
+    column, an evidence template with an unknown placeholder, a ``count_as`` used twice, a
+    fact naming an unknown column, or a site rule that observes no fact (it could never be
+    counted once).
     """
     worker_types = worker_feature_types()
     counts: dict[str, str] = {}
@@ -119,6 +156,15 @@ def compile_catalogue(data: CatalogueData) -> Catalogue:
         rule = _compile(path, ind, ind.rule, worker_types, "rule")
         worker.append(CompiledIndicator(ind, str(path), rule, ()))
     site_types = site_feature_types(counts)
+    fact_types = _fact_types(data, site_types)
+    fact_of = _facts_of_columns(data, fact_types)
+    present = []
+    for name in sorted(data.settings.facts):
+        try:
+            present.append((name, compile_rule(data.settings.facts[name].present, fact_types)))
+        except ExpressionError as exc:
+            raise CatalogueError("catalogue.yaml", f"fact '{name}': 'present' does not "
+                                                   f"compile: {exc}") from exc
     site: list[CompiledIndicator] = []
     for path, ind in data.indicators:
         if ind.level != "site":
@@ -129,7 +175,11 @@ def compile_catalogue(data: CatalogueData) -> Catalogue:
             for ev in ind.evidence
         )
         _check_templates(path, ind, site_types)
-        site.append(CompiledIndicator(ind, str(path), rule, whens))
+        facts = frozenset(f for c in rule.columns for f in fact_of.get(_base_column(c), ()))
+        if not facts:
+            raise CatalogueError(path, "the rule observes no fact of catalogue.yaml's 'facts': "
+                                       "name the fact its columns observe there.", ind.id)
+        site.append(CompiledIndicator(ind, str(path), rule, whens, facts))
     for path, ind in data.indicators:
         if ind.level == "worker":
             _check_templates(path, ind, site_types)
@@ -141,6 +191,7 @@ def compile_catalogue(data: CatalogueData) -> Catalogue:
         fingerprint=data.fingerprint,
         site_types=site_types,
         worker_types=worker_types,
+        facts=tuple(present),
     )
 
 

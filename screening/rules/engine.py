@@ -1,4 +1,14 @@
-"""The indicator engine: catalogue -> ICLS test, fired matrix, evidence, rule score, tier."""
+"""The indicator engine: catalogue -> ICLS test, fired matrix, evidence, rule score, tier.
+
+Scoring counts each fact once: the fired indicators of a visit are taken strongest first (by
+weight per fact the rule observes, then weight); one whose facts present at the visit
+(catalogue.yaml ``facts``) are all new carries its weight, one sharing a fact with an indicator
+already counted is *corroborating* and adds nothing. The tier follows the
+tier policy of catalogue.yaml, not the score: any forced-labour indicator makes a visit medium,
+two distinct (counted) ones with a strong one make it high, an indicator's ``tier`` is a floor
+(urgent: a probable victim; high: child below the minimum age, minor in hazardous work), and
+labour-law or risk-pattern indicators never raise the tier.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +24,22 @@ import pyarrow as pa
 from indicators import TIER_ORDER
 from screening.errors import UsageError
 from screening.rules.catalogue import Catalogue, CompiledIndicator, load_catalogue
-from screening.rules.evidence import evidence_table, join_distinct, render_clauses
+from screening.rules.evidence import (
+    UNKNOWN_WORDS,
+    evidence_table,
+    join_distinct,
+    render_clauses,
+)
 from screening.rules.expr import ColumnCache, Text, text_column
 from screening.rules.features import (
     UNKNOWN_COLUMN,
+    asked_per_visit,
     count_per_visit,
     site_features,
     visit_positions,
     worker_features,
 )
+from screening.rules.scoring import Scoring
 
 #: ICLS result per interviewed worker.
 ICLS_POSITIVE, ICLS_NEGATIVE, ICLS_UNKNOWN = "positive", "negative", "unknown"
@@ -45,7 +62,10 @@ class EngineResult:
         Long table of fired cells only, sorted by visit then strength: ``row`` (position of
         the visit), ``indicator``, ``text``.
     rule_score : ndarray
-        Weighted sum of fired indicators.
+        Sum of the weights of the counted indicators (each fact once).
+    counted : DataFrame
+        Boolean matrix like ``fired``: the fired indicators that carry their weight; a fired
+        indicator that is not counted is corroborating.
     tier : Categorical
         ``urgent``, ``high``, ``medium`` or ``low`` from the rules alone (categories in
         :data:`indicators.TIER_ORDER`, so ``tier.codes`` is the rank, low = 0).
@@ -63,6 +83,15 @@ class EngineResult:
     rule_score: np.ndarray
     tier: pd.Categorical
     workers: pd.DataFrame
+    counted: pd.DataFrame | None = None
+
+    def corroborating(self, row: int) -> list[str]:
+        """The fired indicators of visit ``row`` that add nothing to the score because a
+        stronger fired indicator already counted one of their facts."""
+        if self.counted is None:
+            return []
+        fired, counted = self.fired.iloc[row], self.counted.iloc[row]
+        return [name for name in self.fired.columns if fired[name] and not counted[name]]
 
     @cached_property
     def coded_indicators(self) -> pa.DictionaryArray:
@@ -93,8 +122,15 @@ class EngineResult:
 
     @property
     def icls_workers(self) -> np.ndarray:
-        """Interviewed workers meeting the ICLS test per visit (NaN: nobody interviewed)."""
+        """Interviewed workers meeting the ICLS test per visit (NaN: no worker could be
+        tested, because nobody was interviewed or every answer needed was missing)."""
         return self.features["icls_workers"].to_numpy()
+
+    @property
+    def icls_unknown_workers(self) -> np.ndarray:
+        """Interviewed workers whose ICLS result is unknown per visit (NaN: nobody
+        interviewed)."""
+        return self.features["icls_unknown_workers"].to_numpy()
 
 
 def _sector_mask(ind: CompiledIndicator, cache: ColumnCache) -> np.ndarray | None:
@@ -145,6 +181,7 @@ class RuleEngine:
         )
         self.weights = np.array([ind.spec.weight for ind in site], dtype="float64")
         self.floors = np.array([rank.get(ind.spec.tier or "low", 0) for ind in site], dtype=np.int8)
+        self.scoring = Scoring(self.catalogue, self.floors)
 
     def workers(
         self, visits: pd.DataFrame, interviews: pd.DataFrame | None, sector: Text | None = None
@@ -218,28 +255,38 @@ class RuleEngine:
         positions = workers["row"].to_numpy()
         interviewed = np.bincount(positions, minlength=n).astype("float64")
         columns["interviews"] = interviewed
+        codes = workers["icls"].cat.codes.to_numpy()
+        unknown = codes == ICLS_RESULTS.index(ICLS_UNKNOWN)
+        # positives over the workers who could be tested: unknown when none could be
         columns["icls_workers"] = count_per_visit(
-            workers["icls"].cat.codes.to_numpy() == ICLS_RESULTS.index(ICLS_POSITIVE), positions, n
+            codes == ICLS_RESULTS.index(ICLS_POSITIVE), positions, n, known=~unknown
         )
+        columns["icls_tested"] = asked_per_visit(~unknown, positions, n)
+        columns["icls_unknown_workers"] = count_per_visit(unknown, positions, n)
         with np.errstate(divide="ignore", invalid="ignore"):
             for ind in cat.worker:
-                counts = count_per_visit(workers[ind.id].to_numpy() == 1, positions, n)
+                values = workers[ind.id].to_numpy()
+                known = values >= 0
+                counts = count_per_visit(values == 1, positions, n, known=known)
+                asked = asked_per_visit(known, positions, n)
                 columns[ind.spec.count_as] = counts
+                columns[f"{ind.spec.count_as}_asked"] = asked
                 columns[f"{ind.spec.count_as}_share"] = (
-                    counts / interviewed if len(positions) else UNKNOWN_COLUMN(n)
+                    counts / asked if len(positions) else UNKNOWN_COLUMN(n)
                 )
         step("indicators")
         prepared = {"sector": sector} if sector is not None else {}
         cache = ColumnCache(columns, cat.site_types, prepared=prepared)
         fired = np.zeros((n, len(cat.site)), dtype=bool, order="F")
-        rule_score = np.zeros(n)
         for j, ind in enumerate(cat.site):
             hit = ind.rule.fires(cache)
             mask = _sector_mask(ind, cache)
             fired[:, j] = hit if mask is None else hit & mask
-            rule_score += self.weights[j] * fired[:, j]
+        present = self.scoring.present(columns, cache, n)
+        counted = self.count_once(fired, present)
+        rule_score = counted.astype("float64") @ self.weights
         step("tiers")
-        tier = self._tiers(rule_score, fired)
+        tier = self.tiers(fired, counted)
         step("evidence")
         evidence = self._evidence(cache, fired)
         return EngineResult(
@@ -249,15 +296,16 @@ class RuleEngine:
             rule_score=rule_score,
             tier=tier,
             workers=workers,
+            counted=pd.DataFrame(counted, columns=[i.id for i in cat.site], index=visits.index),
         )
 
-    def _tiers(self, rule_score: np.ndarray, fired: np.ndarray) -> pd.Categorical:
-        rules = self.catalogue.settings.tiers
-        rank = (rule_score >= rules.medium).astype(np.int8)
-        rank[rule_score >= rules.high] = 2
-        for j in np.flatnonzero(self.floors):  # only the few indicators with a tier floor
-            np.maximum(rank, np.where(fired[:, j], self.floors[j], 0).astype(np.int8), out=rank)
-        return pd.Categorical.from_codes(rank, categories=list(TIER_ORDER))
+    def count_once(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Which fired indicators carry their weight (:meth:`Scoring.count_once`)."""
+        return self.scoring.count_once(fired, present)
+
+    def tiers(self, fired: np.ndarray, counted: np.ndarray) -> pd.Categorical:
+        """The tier policy of catalogue.yaml (:meth:`Scoring.tiers`)."""
+        return self.scoring.tiers(fired, counted)
 
     def _evidence(self, cache: ColumnCache, fired: np.ndarray) -> pd.DataFrame:
         """Render evidence for fired cells only, as a long table sorted by visit and strength."""
@@ -272,7 +320,8 @@ class RuleEngine:
                 (getattr(c.text, self.lang), w)
                 for c, w in zip(spec.evidence, self.catalogue.site[j].evidence_when, strict=True)
             ]
-            codes, texts = render_clauses(clauses, cache.take(rows), getattr(spec.name, self.lang))
+            codes, texts = render_clauses(clauses, cache.take(rows), getattr(spec.name, self.lang),
+                                          UNKNOWN_WORDS[self.lang])
             parts["rows"].append(rows)
             parts["strength"].append(np.full(len(rows), strength, dtype=np.int32))
             parts["ind"].append(np.full(len(rows), j, dtype=np.int32))

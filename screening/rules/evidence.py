@@ -20,17 +20,20 @@ from screening.rules.expr import ColumnCache, CompiledRule, Text
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(pct|\d))?\}")
 UNKNOWN = "unknown"
+#: The word for an unknown value in each evidence language.
+UNKNOWN_WORDS: dict[str, str] = {"en": UNKNOWN, "az": "naməlum"}
 
 
-def format_value(value: object, fmt: str | None) -> str:
+def format_value(value: object, fmt: str | None, unknown: str = UNKNOWN) -> str:
     """One value as evidence text: whole numbers plainly, ``pct`` as a percentage, a digit as
-    that many decimals, other numbers with one decimal; unknown as "unknown".
+    that many decimals, other numbers with one decimal; unknown as ``unknown`` ("unknown",
+    or the evidence language's word: :data:`UNKNOWN_WORDS`).
 
     >>> [format_value(v, f) for v, f in [(3.0, None), (0.25, "pct"), (72.46, "1"), (2.5, None)]]
     ['3', '25%', '72.5', '2.5']
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
-        return UNKNOWN
+        return unknown
     if isinstance(value, str):
         return value
     number = float(value)  # type: ignore[arg-type]
@@ -65,7 +68,8 @@ def distinct_values(cache: ColumnCache, name: str) -> tuple[np.ndarray, list]:
     return codes, list(uniques)
 
 
-def render(template: str, cache: ColumnCache) -> tuple[np.ndarray, list[str]]:
+def render(template: str, cache: ColumnCache, unknown: str = UNKNOWN
+           ) -> tuple[np.ndarray, list[str]]:
     """Render ``template`` for every row of ``cache``: a code per row into distinct sentences.
 
     >>> frame = pd.DataFrame({"a": [3.0, 1.0, 3.0], "b": [0.25, 0.5, 0.25]})
@@ -84,24 +88,25 @@ def render(template: str, cache: ColumnCache) -> tuple[np.ndarray, list[str]]:
     for values in tuples:
         parts = [literals[0]]
         for (_, fmt), value, literal in zip(fields, values, literals[1:], strict=True):
-            parts += [format_value(value, fmt or None), literal]
+            parts += [format_value(value, fmt or None, unknown), literal]
         sentences.append("".join(parts))
     return codes, sentences
 
 
 def render_clauses(
-    clauses: Sequence[tuple[str, CompiledRule | None]], cache: ColumnCache, fallback: str
+    clauses: Sequence[tuple[str, CompiledRule | None]], cache: ColumnCache, fallback: str,
+    unknown: str = UNKNOWN,
 ) -> tuple[np.ndarray, list[str]]:
     """Evidence of one indicator for every row of ``cache`` (the rows where it fired).
 
     Each clause is ``(template, when)``; a clause speaks where its ``when`` holds (always when
     None). A row's text is its speaking clauses' sentences, space-separated, or ``fallback``
-    (the indicator's name) when none speaks.
+    (the indicator's name) when none speaks. ``unknown`` is the word for an unknown value.
     """
     codes = np.zeros(cache.n, dtype=np.int64)
     tuples: list[tuple] = [()]
     for template, when in clauses:
-        clause_codes, sentences = render(template, cache)
+        clause_codes, sentences = render(template, cache, unknown)
         if when is not None:
             silent = ~when.fires(cache)
             clause_codes = np.where(silent, len(sentences), clause_codes)

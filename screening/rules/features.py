@@ -2,11 +2,13 @@
 
 The *site features* are what site-level indicator rules may name: the visit's own columns
 (booleans as 1/0 with NaN unknown), a few derived shares, and per-visit aggregates of the
-worker-level indicators (``interviews``, ``icls_workers``, and each worker indicator's
-``count_as`` column with its ``_share``). The *worker features* are what worker-level rules
-may name: the interview's own answers and the visit's sector. Worker-level sex and nationality
-are never features (``sex`` is not in the vocabulary; ``foreign`` is used only by rules about
-permits, never by a model).
+worker-level indicators (``interviews``, ``icls_workers``, ``icls_unknown_workers``,
+``icls_tested``, and each worker indicator's ``count_as`` column with its ``_asked`` and
+``_share``). Unknown stays unknown: a count is over the workers who were asked (whose answer
+is known), NaN when nobody was; a share is the count over those asked. The *worker features*
+are what worker-level rules may name: the interview's own answers and the visit's sector.
+Worker-level sex and nationality are never features (``sex`` is not in the vocabulary;
+``foreign`` is used only by rules about permits, never by a model).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ _NOT_FEATURES = {
 DERIVED_SITE_FEATURES: dict[str, tuple[str, str]] = {
     "intermediary_present": (
         "bool",
-        "an intermediary_id is given (unknown when the column is absent)",
+        "an intermediary_id is given (true); unknown when it is empty or the column is absent",
     ),
     "share_without_contract": ("number", "workers_without_contract / workers_present"),
     "share_foreign": ("number", "foreign_workers / workers_present"),
@@ -52,7 +54,17 @@ DERIVED_SITE_FEATURES: dict[str, tuple[str, str]] = {
     "interviews": ("number", "number of interviewed workers at the visit"),
     "icls_workers": (
         "number",
-        "interviewed workers meeting the ICLS 2018 test (unknown without interviews)",
+        "interviewed workers meeting the ICLS 2018 test (unknown when no worker could be tested)",
+    ),
+    "icls_tested": (
+        "number",
+        "interviewed workers whose ICLS result is known, positive or negative (unknown without "
+        "interviews)",
+    ),
+    "icls_unknown_workers": (
+        "number",
+        "interviewed workers whose ICLS result is unknown: items never asked (unknown without "
+        "interviews)",
     ),
 }
 
@@ -83,6 +95,7 @@ def site_feature_types(worker_counts: Iterable[str] = ()) -> dict[str, str]:
     extra = {name: kind for name, (kind, _) in DERIVED_SITE_FEATURES.items()}
     for name in worker_counts:
         extra[name] = "number"
+        extra[f"{name}_asked"] = "number"
         extra[f"{name}_share"] = "number"
     return _vocabulary(VISIT_COLUMNS, extra)
 
@@ -117,7 +130,7 @@ def site_features(visits: pd.DataFrame) -> pd.DataFrame:
     ...                   "workers_without_contract": [4], "intermediary_id": [None]})
     >>> f = site_features(v)
     >>> float(f.loc[0, "share_without_contract"]), float(f.loc[0, "intermediary_present"])
-    (0.4, 0.0)
+    (0.4, nan)
     """
     types = site_feature_types()
     out: dict[str, object] = {}
@@ -131,7 +144,9 @@ def site_features(visits: pd.DataFrame) -> pd.DataFrame:
     present = _numeric(visits, "workers_present")
     foreign = _numeric(visits, "foreign_workers")
     if "intermediary_id" in visits:
-        out["intermediary_present"] = visits["intermediary_id"].notna().to_numpy(dtype="float64")
+        # an empty intermediary_id is unknown (maybe none, maybe not recorded), never "none"
+        given = visits["intermediary_id"].notna().to_numpy()
+        out["intermediary_present"] = np.where(given, 1.0, np.nan)
     else:
         out["intermediary_present"] = np.full(len(visits), np.nan)
     out["share_without_contract"] = _ratio(_numeric(visits, "workers_without_contract"), present)
@@ -167,21 +182,41 @@ def UNKNOWN_COLUMN(n: int) -> np.ndarray:  # noqa: N802 - reads as a constant
     return np.broadcast_to(np.float64(np.nan), (n,))
 
 
-def count_per_visit(flags: np.ndarray, positions: np.ndarray, n_visits: int) -> np.ndarray:
-    """Count the true ``flags`` per visit; a visit without interviews gets NaN (unknown).
+def count_per_visit(flags: np.ndarray, positions: np.ndarray, n_visits: int,
+                    known: np.ndarray | None = None) -> np.ndarray:
+    """Count the true ``flags`` per visit over the workers whose answer is ``known`` (all by
+    default); a visit where nobody's answer is known gets NaN (unknown), never 0.
 
     >>> count_per_visit(np.array([True, False, True]), np.array([0, 0, 2]), 4).tolist()
     [1.0, nan, 1.0, nan]
+    >>> count_per_visit(np.array([False, False]), np.array([0, 1]), 2,
+    ...                 known=np.array([True, False])).tolist()
+    [0.0, nan]
+    """
+    if len(positions) == 0:
+        return UNKNOWN_COLUMN(n_visits)
+    weights = None if known is None else known.astype("float64")
+    asked = np.bincount(positions, weights=weights, minlength=n_visits)
+    counts = np.bincount(positions, weights=flags.astype("float64"), minlength=n_visits)
+    return np.where(asked > 0, counts, np.nan)
+
+
+def asked_per_visit(known: np.ndarray, positions: np.ndarray, n_visits: int) -> np.ndarray:
+    """How many workers per visit were asked (their answer is known); NaN without interviews.
+
+    >>> asked_per_visit(np.array([True, False, False]), np.array([0, 0, 1]), 3).tolist()
+    [1.0, 0.0, nan]
     """
     if len(positions) == 0:
         return UNKNOWN_COLUMN(n_visits)
     interviewed = np.bincount(positions, minlength=n_visits)
-    counts = np.bincount(positions, weights=flags.astype("float64"), minlength=n_visits)
-    return np.where(interviewed > 0, counts, np.nan)
+    asked = np.bincount(positions, weights=known.astype("float64"), minlength=n_visits)
+    return np.where(interviewed > 0, asked, np.nan)
 
 
 __all__ = [
     "DERIVED_SITE_FEATURES",
+    "asked_per_visit",
     "count_per_visit",
     "site_feature_types",
     "site_features",

@@ -101,6 +101,7 @@ def explain_stored(services: Services, found: dict[str, Any], language: str) -> 
     catalogue = services.catalogue
     screening = found.get("screening") or {}
     evidence: dict[str, str] = {}
+    corroborating: set[str] = set()
     workers: list[dict[str, Any]] = []
     try:
         engine = services.rules(language)
@@ -108,6 +109,7 @@ def explain_stored(services: Services, found: dict[str, Any], language: str) -> 
         result = screen_frames(visits, interviews, engine=engine)
         data = explanation(result, engine, found["visit"]["visit_id"])
         evidence = {f["id"]: f["evidence"] for f in data["fired"]}
+        corroborating = {f["id"] for f in data["fired"] if f["corroborating"]}
         workers = data["workers"]
     except Exception:  # noqa: BLE001 - the stored screening is still shown without evidence
         log.exception("Could not explain visit %s again.", found["visit"].get("visit_id"))
@@ -117,14 +119,18 @@ def explain_stored(services: Services, found: dict[str, Any], language: str) -> 
             spec = catalogue.get(ind_id).spec
         except KeyError:
             fired.append({"id": ind_id, "name": ind_id, "weight": None, "tier_floor": None,
-                          "evidence": "", "frameworks": [], "legal_reference": None})
+                          "evidence": "", "frameworks": [], "legal_reference": None,
+                          "corroborating": False})
             continue
         fired.append({"id": ind_id, "name": getattr(spec.name, language), "weight": spec.weight,
                       "tier_floor": spec.tier, "evidence": evidence.get(ind_id, ""),
-                      "frameworks": spec.frameworks, "legal_reference": spec.legal_reference})
+                      "frameworks": spec.frameworks,
+                      "legal_reference": (getattr(spec.legal_reference, language)
+                                          if spec.legal_reference else None),
+                      "corroborating": ind_id in corroborating})
     worker_names = {ind.id: getattr(ind.spec.name, language) for ind in catalogue.worker}
     for w in workers:
-        for key in ("involuntariness", "coercion"):
+        for key in ("involuntariness", "coercion", "never_asked"):
             w[key + "_names"] = [worker_names.get(i, i) for i in w[key]]
         w["icls"] = str(w["icls"])
     return {"fired": fired, "workers": workers,

@@ -35,7 +35,7 @@ LIST_COLUMNS: tuple[str, ...] = (
     "rank", "visit_id", "site_id", "region", "sector", "visit_date", "tier", "risk_score",
     "rule_score", "icls_workers", "indicators", "reasons", "exploration", "selected",
     "selection_probability", "model_version", "upload_id", "version", "review_status",
-    "scheduled_for", "outcome",
+    "scheduled_for", "outcome", "icls_unknown_workers",
 )  # fmt: skip
 """Columns of :func:`follow_up_frame`."""
 
@@ -128,7 +128,8 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
         select(Visit.visit_id, Visit.site_id, Visit.region, Visit.sector, Visit.visit_date,
                s.tier, s.risk_score, s.rule_score, s.icls_workers, s.indicators, s.reasons,
                s.exploration, s.selected, s.selection_probability, s.model_version,
-               Visit.upload_id, Visit.version, r.status, r.scheduled_for, r.outcome)
+               Visit.upload_id, Visit.version, r.status, r.scheduled_for, r.outcome,
+               s.icls_unknown_workers)
         .join(s, latest_screening())
         .outerjoin(latest_r, latest_r.c.visit_id == Visit.visit_id)
         .outerjoin(r, r.id == latest_r.c.rid)
@@ -150,6 +151,7 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     frame["visit_date"] = pd.to_datetime(frame["visit_date"])
     frame["risk_score"] = frame["risk_score"].astype("float64")
     frame["icls_workers"] = frame["icls_workers"].astype("Int64")
+    frame["icls_unknown_workers"] = frame["icls_unknown_workers"].astype("Int64")
     frame["review_status"] = frame["review_status"].fillna(NO_REVIEW)
     frame.attrs["total"] = int(total or 0)
     return frame

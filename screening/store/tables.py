@@ -180,6 +180,7 @@ class ScreeningRow(Base):
     risk_score: Mapped[float | None]
     rule_score: Mapped[float]
     icls_workers: Mapped[int | None]
+    icls_unknown_workers: Mapped[int | None]
     indicators: Mapped[str] = mapped_column(Text, default="")
     reasons: Mapped[str] = mapped_column(Text, default="")
     exploration: Mapped[bool] = mapped_column(default=False)

@@ -221,6 +221,7 @@ def _screening_rows(screening: Screening, row_ids: dict[str, int]) -> list[dict]
         "risk_score": _values(ranked["risk_score"], None),
         "rule_score": _values(ranked["rule_score"], None),
         "icls_workers": _values(ranked["icls_workers"], None),
+        "icls_unknown_workers": _values(ranked["icls_unknown_workers"], None),
         "indicators": ranked["indicators"].fillna("").astype(object).tolist(),
         "reasons": ranked["reasons"].fillna("").astype(object).tolist(),
         "exploration": ranked["exploration"].astype(bool).tolist(),

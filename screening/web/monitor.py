@@ -1,5 +1,5 @@
 """Pages of the monitoring centre: the follow-up list with filters and exports, the visit
-detail with its review form, and the dashboard."""
+detail with its review form, the dashboard, and the yearly statistics table."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from indicators import TIER_ORDER
 from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import OUTCOMES, SECTORS
 from screening.outputs.exports import list_download
+from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service.follow_up import explain_stored, follow_up_page, regions
+from screening.service.statistics import stored_statistics, years
 from screening.store import audit, record_review, transaction, visit_detail
 from screening.store.queries import NO_REVIEW, follow_up_frame
 from screening.store.reviews import latest_screening
@@ -205,6 +207,44 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "",
                   charts=[("by_tier", bars(by_tier, names, {t: f"tier-{t}" for t in TIER_ORDER})),
                           ("by_sector_count", bars(by_sector, names)),
                           ("by_region_count", bars(by_region, {}))])
+
+
+def _year(value: str, known: list[int]) -> int:
+    try:
+        year = int(value) if value else (known[0] if known else dt.date.today().year)
+    except ValueError:
+        raise WebError(422, "bad_filter", message=f"{value!r} is not a year.") from None
+    if not 1990 <= year <= 2100:
+        raise WebError(422, "bad_filter", message=f"{year} is not a year between 1990 and 2100.")
+    return year
+
+
+@router.get("/statistics")
+def statistics(request: Request, year: str = "",
+               user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """The yearly statistics table by sector and region (like the national report's)."""
+    services = request.app.state.services
+    known = years(services.engine)
+    chosen = _year(year, known)
+    table = stored_statistics(services.engine, services.rules("en"), chosen)
+    return render(request, "statistics.html", user=user, year=chosen, years=known,
+                  columns=list(STATISTICS_COLUMNS), rows=table.to_dict("records"))
+
+
+@router.get("/statistics.{fmt}")
+def statistics_export(request: Request, fmt: str, year: str = "",
+                      user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
+    """The yearly statistics table as CSV or XLSX, audited."""
+    if fmt not in ("csv", "xlsx"):
+        raise WebError(404, "error_404", what=f"statistics.{fmt}")
+    services = request.app.state.services
+    chosen = _year(year, years(services.engine))
+    table = stored_statistics(services.engine, services.rules("en"), chosen)
+    with transaction(services.engine) as db:
+        audit(db, user, "export", "statistics", fmt, rows=len(table), via="web", year=chosen)
+    file = statistics_download(table, fmt)
+    return Response(file.content, media_type=file.media_type, headers={
+        "Content-Disposition": f"attachment; filename={file.filename}"})
 
 
 __all__ = ["bars", "router"]

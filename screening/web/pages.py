@@ -178,8 +178,10 @@ def indicators(request: Request, user: User = Depends(page_user())) -> Response:
                 groups.setdefault(framework, {}).setdefault(sector, []).append(ind.spec)
     ordered = {fw: dict(sorted(by.items(), key=lambda kv: (kv[0] != "", kv[0])))
                for fw, by in groups.items()}
+    policy = catalogue.settings.tier_policy
+    tiers = [(t, getattr(policy, t)) for t in ("urgent", "high", "medium", "low")]
     return render(request, "indicators.html", user=user, groups=ordered,
-                  sources=catalogue.settings.sources)
+                  sources=catalogue.settings.sources, tier_policy=tiers)
 
 
 __all__ = ["router"]

@@ -55,9 +55,9 @@ def test_screen_csv_to_stdout(runner):
     header = result.stdout.splitlines()[0]
     assert header == ("rank,visit_id,site_id,region,sector,visit_date,tier,risk_score,"
                       "rule_score,icls_workers,indicators,reasons,exploration,"
-                      "selected,selection_probability")
+                      "selected,selection_probability,icls_unknown_workers")
     assert len(result.stdout.strip().splitlines()) >= 301
-    last_cells = result.stdout.splitlines()[1].rsplit(",", 3)[-3:-1]
+    last_cells = result.stdout.splitlines()[1].rsplit(",", 4)[-4:-2]
     assert last_cells[0] in ("true", "false") and last_cells[1] in ("true", "false"), (
         "booleans as in the CSV file: true/false")
 

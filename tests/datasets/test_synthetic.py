@@ -8,7 +8,15 @@ import json
 import pandas as pd
 import pytest
 
-from screening.datasets.synthetic import REGIONS, SUBSECTORS, SyntheticData, generate, write
+from screening.datasets.synthetic import (
+    NEW_INTERVIEW_ITEMS,
+    OLD_SHEET_RATE,
+    REGIONS,
+    SUBSECTORS,
+    SyntheticData,
+    generate,
+    write,
+)
 from screening.ingest import records
 from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOMES, VISIT_COLUMNS, Kind
 
@@ -267,7 +275,8 @@ def test_unknown_fields(big):
     rate = big.visits["avg_weekly_hours"].isna().mean()
     assert abs(rate - 0.1) < 0.01
     known = generate(2_000, seed=1, unknown_rate=0.0)
-    structural = {"intermediary_id", "intermediary_registered", "notes"}
+    # the empty intermediary, the notes, and the columns an old interview sheet never asked
+    structural = {"intermediary_id", "intermediary_registered", "notes", *NEW_INTERVIEW_ITEMS}
     for frame in (known.visits, known.interviews):
         na = frame.isna().any()
         assert set(na[na].index) <= structural
@@ -322,3 +331,15 @@ def test_write_json_and_xlsx(tmp_path):
     assert len(pd.read_csv(paths["outcomes"])) == 150
     with pytest.raises(ValueError):
         write(data, tmp_path, "xml")
+
+
+def test_new_interview_columns_are_left_out_per_visit_as_in_an_old_upload():
+    data = generate(3_000, seed=4, unknown_rate=0.0)
+    new = data.interviews[list(NEW_INTERVIEW_ITEMS)].isna()
+    per_visit = new.groupby(data.interviews["visit_id"]).agg(["all", "any"])
+    for name in NEW_INTERVIEW_ITEMS:
+        # a visit either used the new sheet for every worker or the old one for every worker
+        assert (per_visit[(name, "all")] == per_visit[(name, "any")]).all(), name
+    old_share = new.all(axis=1).groupby(data.interviews["visit_id"]).first().mean()
+    assert abs(old_share - OLD_SHEET_RATE) < 0.05
+    assert data.interviews["deceived_about_pay"].notna().any()

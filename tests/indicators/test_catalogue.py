@@ -7,12 +7,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from indicators import DATA_DIR, TIER_ORDER, CatalogueError
+from indicators import DATA_DIR, CatalogueError
 from screening.rules.catalogue import CompiledIndicator, load_catalogue
+from screening.rules.engine import RuleEngine
 
 CATALOGUE = load_catalogue()
 SITE = CATALOGUE.site
@@ -24,7 +26,8 @@ INTENTIONALLY_UNUSED: dict[str, str] = {}
 
 #: DESIGN.md: `urgent` comes from rules alone, for an ICLS-positive worker, violence, and
 #: confinement with document retention or debt.
-URGENT_FLOORS = {"ICLS-FL-WORKERS", "ILO-FL05-VIOLENCE", "ILO-FL-CONFINEMENT-CONTROL"}
+URGENT_FLOORS = {"ICLS-FL-WORKERS", "ILO-FL05-VIOLENCE", "ILO-FL-CONFINEMENT-CONTROL",
+                 "CHILD-FORCED-LABOUR"}
 
 
 def _id(ind: CompiledIndicator) -> str:
@@ -164,16 +167,15 @@ def test_unverified_sources_are_marked(ind: CompiledIndicator) -> None:
 
 
 def _tier(features: dict[str, Any]) -> tuple[str, float]:
-    """Rule tier and score of one visit: weighted sum, tier thresholds, indicator floors."""
-    score, floor = 0.0, "low"
-    for ind in SITE:
-        if _fires(ind, features):
-            score += ind.spec.weight
-            if ind.spec.tier and TIER_ORDER.index(ind.spec.tier) > TIER_ORDER.index(floor):
-                floor = ind.spec.tier
-    tiers = CATALOGUE.settings.tiers
-    by_score = "high" if score >= tiers.high else "medium" if score >= tiers.medium else "low"
-    return max(by_score, floor, key=TIER_ORDER.index), score
+    """Rule tier and score of one visit from its features: the tier policy of catalogue.yaml
+    applied by the engine (each fact counted once, floors, distinct forced-labour indicators)."""
+    engine = RuleEngine(CATALOGUE)
+    fired = np.array([[_fires(ind, features) for ind in SITE]])
+    frame = _frame(features)
+    present = np.array([[bool(rule.fires(frame)[0]) for _, rule in CATALOGUE.facts]])
+    counted = engine.count_once(fired, present)
+    tier = engine.tiers(fired, counted)
+    return str(tier[0]), float(counted[0] @ engine.weights)
 
 
 CLEAN = {
@@ -228,7 +230,7 @@ SCENARIOS = [
             "below_minimum_wage": True,
             "hazardous_work": True,
         },
-        "medium",
+        "low",  # before issue 9: medium; labour-law violations alone are low
         id="several-labour-law-breaches",
     ),
     pytest.param(
@@ -300,6 +302,7 @@ def _indicator(**changes: Any) -> dict[str, Any]:
         "frameworks": [{"framework": "ILO-11", "ref": "FL07", "sources": ["s1"]}],
         "rule": "employer_holds_documents == true",
         "weight": 1,
+        "kind": "forced-labour",
         "evidence": [{"text": {"en": "Documents are held.", "az": "Sənədlər saxlanılır."}}],
         "examples": {"positive": [{"employer_holds_documents": True}], "negative": [{}]},
     }
@@ -350,6 +353,10 @@ REFUSALS = [
     ),
     pytest.param({"rule": "open('x') == true"}, r"Calling 'open' is not allowed", id="call"),
     pytest.param({"rule": "workers_present[0] > 1"}, r"Subscripts", id="subscript"),
+    pytest.param({"kind": None}, r"needs 'kind'", id="no-kind"),
+    pytest.param({"kind": "labour-law", "tier": "medium"},
+                 r"labour-law facts alone never raise", id="labour-law-with-a-tier-floor"),
+    pytest.param({"rule": "workers_present > 5"}, r"observes no fact", id="rule-without-a-fact"),
     pytest.param(
         {"frameworks": [{"framework": "ILO-11", "ref": "FL07", "sources": ["s999"]}]},
         r"unknown source key 's999'",

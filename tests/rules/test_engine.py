@@ -22,6 +22,7 @@ indicators:
     frameworks: [{framework: AZ-LAW, ref: Art. 12, sources: [s38]}]
     rule: "workers_without_contract >= 1"
     weight: 2
+    kind: labour-law
     evidence:
       - text:
           en: "{workers_without_contract} of {workers_present} workers
@@ -34,6 +35,8 @@ indicators:
     frameworks: [{framework: ILO-11, ref: FL11, sources: [s1]}]
     rule: "avg_weekly_hours > 60"
     weight: 3
+    kind: forced-labour
+    strength: strong
     evidence:
       - text: {en: "Average week of {avg_weekly_hours:1} hours.", az: "az"}
     examples: {positive: [{avg_weekly_hours: 70}], negative: [{}]}
@@ -43,6 +46,8 @@ indicators:
     frameworks: [{framework: ILO-11, ref: FL07, sources: [s1]}]
     rule: "employer_holds_documents == true or workers_docs_withheld >= 1"
     weight: 5
+    kind: forced-labour
+    strength: strong
     evidence:
       - when: "employer_holds_documents == true"
         text: {en: "The employer holds documents.", az: "az"}
@@ -57,6 +62,7 @@ indicators:
     frameworks: [{framework: ILO-11, ref: FL05, sources: [s1]}]
     rule: "violence_observed == true"
     weight: 4
+    kind: forced-labour
     tier: urgent
     evidence:
       - text: {en: "Violence was observed.", az: "az"}
@@ -68,9 +74,31 @@ indicators:
     sectors: [agriculture]
     rule: "living_on_site == true"
     weight: 1
+    kind: risk-pattern
     evidence:
       - text: {en: "Workers live on the farm.", az: "az"}
     examples: {positive: [{living_on_site: true, sector: agriculture}], negative: [{}]}
+  - id: T-DOCS-SITE
+    name: {en: Documents seen, az: Sənədlər görülüb}
+    description: {en: d, az: d}
+    frameworks: [{framework: GLAA, ref: "3.2", sources: [s10]}]
+    rule: "employer_holds_documents == true"
+    weight: 2
+    kind: risk-pattern
+    evidence:
+      - text: {en: "Documents seen in the office.", az: "Sənədlər ofisdə görülüb."}
+    examples: {positive: [{employer_holds_documents: true}], negative: [{}]}
+  - id: T-WAGES
+    name: {en: Wages, az: Əmək haqqı}
+    description: {en: d, az: d}
+    frameworks: [{framework: ILO-11, ref: FL08, sources: [s1]}]
+    rule: "wage_arrears_months >= 2"
+    weight: 2.5
+    kind: forced-labour
+    strength: medium
+    evidence:
+      - text: {en: "Wages {wage_arrears_months} months late.", az: "az"}
+    examples: {positive: [{wage_arrears_months: 3}], negative: [{}]}
 """
 
 
@@ -89,26 +117,42 @@ def small_engine(tmp_path_factory):
         "T-DOCS",
         "T-VIOLENCE",
         "T-AGRI-HOUSING",
+        "T-DOCS-SITE",
+        "T-WAGES",
     ]
     return RuleEngine(cat)
 
 
 CASES = [
     ("nothing", {}, 0, "low", ""),
-    ("one breach", {"workers_without_contract": 3}, 2, "low", "T-NOCONTRACT"),
+    ("labour-law alone is low", {"workers_without_contract": 3}, 2, "low", "T-NOCONTRACT"),
     (
-        "medium at 4",
+        "one forced-labour indicator is medium",
         {"workers_without_contract": 3, "avg_weekly_hours": 61},
         5,
         "medium",
         "T-HOURS;T-NOCONTRACT",
     ),
     (
-        "high at 8",
+        "two distinct with a strong one is high; the same fact again corroborates",
         {"employer_holds_documents": True, "avg_weekly_hours": 70},
-        8,
+        8,  # T-DOCS-SITE (2) observes the documents fact T-DOCS counted: adds nothing
         "high",
-        "T-DOCS;T-HOURS",
+        "T-DOCS;T-HOURS;T-DOCS-SITE",
+    ),
+    (
+        "two distinct medium-strength ones stay medium",
+        {"wage_arrears_months": 4},
+        2.5,
+        "medium",
+        "T-WAGES",
+    ),
+    (
+        "a strong and a medium one are high",
+        {"wage_arrears_months": 4, "avg_weekly_hours": 72},
+        5.5,
+        "high",
+        "T-HOURS;T-WAGES",
     ),
     ("urgent floor", {"violence_observed": True}, 4, "urgent", "T-VIOLENCE"),
     (
@@ -164,6 +208,7 @@ def test_evidence_only_for_fired_cells_and_only_true_clauses(small_engine):
     )
     result = small_engine.run(visits, interviews)
     assert len(result.evidence) == int(result.fired.to_numpy().sum())
+    assert result.corroborating(1) == ["T-DOCS-SITE"] and result.corroborating(0) == []
     ev = result.evidence.set_index(["row", "indicator"])["text"]
     assert ev[(0, "T-NOCONTRACT")] == "3 of 12 workers (25%) have no contract."
     assert ev[(1, "T-DOCS")] == (
@@ -179,7 +224,7 @@ def test_reasons_strongest_first(small_engine):
         {"violence_observed": True, "workers_without_contract": 1, "employer_holds_documents": True}
     )
     result = small_engine.run(visits)
-    assert result.indicators[0] == "T-VIOLENCE;T-DOCS;T-NOCONTRACT"
+    assert result.indicators[0] == "T-VIOLENCE;T-DOCS;T-NOCONTRACT;T-DOCS-SITE"
     assert result.reasons[0].startswith("Violence was observed. The employer holds documents.")
 
 
@@ -195,7 +240,7 @@ def test_azerbaijani_evidence(tmp_path):
         {"visit_id": "V1", "deceived_about_job": True, "holds_own_documents": False}
     )
     result = engine.run(visits, interviews)
-    assert "ƏSBK 2018 məcburi əmək meyarına cavab verir" in result.reasons[0]
+    assert "ICLS 2018 məcburi əmək meyarına cavab verir" in result.reasons[0]
 
 
 def test_unknown_language_refused():

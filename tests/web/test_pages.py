@@ -26,6 +26,7 @@ PAGES = {
     "/list": {"monitor", "analyst", "admin"},
     "/dashboard": {"monitor", "analyst", "admin"},
     "/performance": {"monitor", "analyst", "admin"},
+    "/statistics": {"monitor", "admin"},
     "/visits/V0000001": {"monitor", "analyst", "admin"},
     "/model": {"analyst", "admin"},
     "/indicators": set(ROLES),
@@ -434,3 +435,30 @@ def test_dashboard_counts_as_svg_charts(clients):
     assert re.search(r"Urgent visits without a scheduled follow-up: \d+", page)
     assert clients["monitor"].get("/dashboard", params={"date_from": "01/02/2025"}
                                   ).status_code == 422
+
+
+def test_yearly_statistics_page_and_audited_export(service, clients):
+    monitor = clients["monitor"]
+    page = monitor.get("/statistics", params={"year": "2025"})
+    assert page.status_code == 200 and 'id="statistics-table"' in page.text
+    assert "Children in street work or begging" in page.text
+    export = monitor.get("/statistics.csv", params={"year": "2025"})
+    assert export.status_code == 200 and export.text.startswith("sector,region,visits,")
+    with transaction(service[0].state.services.engine, write=False) as session:
+        kinds = [(a.action, a.object_type, a.object_id)
+                 for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert ("export", "statistics", "csv") in kinds
+    assert monitor.get("/statistics", params={"year": "20x5"}).status_code == 422
+    assert clients["inspector"].get("/statistics").status_code in (401, 403)
+
+
+def test_indicators_page_states_the_catalogues_tier_policy(clients):
+    from screening.rules.catalogue import load_catalogue
+
+    policy = load_catalogue().settings.tier_policy
+    for lang in ("en", "az"):
+        clients["monitor"].cookies.set("screening_lang", lang)
+        page = html.unescape(clients["monitor"].get("/indicators").text)
+        for tier in ("urgent", "high", "medium", "low"):
+            assert getattr(getattr(policy, tier), lang) in page
+    clients["monitor"].cookies.set("screening_lang", "en")

@@ -1,0 +1,105 @@
+"""One count per fact and the tier policy from the standards (catalogue.yaml).
+
+Scoring counts each fact once: the fired indicators of a visit are taken strongest first (by
+weight per fact the rule observes, then weight); one whose facts present at the visit
+(catalogue.yaml ``facts``) are all new carries its weight, one sharing a fact with an indicator
+already counted is *corroborating* and adds nothing. The tier follows the tier policy, not the
+score: any forced-labour indicator makes a visit medium, two distinct (counted) ones with a
+strong one (ILO-EC grading) make it high, an indicator's ``tier`` is a floor (urgent: a probable
+victim; high: a child below the minimum age, a minor in hazardous work), and labour-law or
+risk-pattern indicators never raise the tier.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from indicators import TIER_ORDER
+from screening.rules.catalogue import Catalogue
+from screening.rules.expr import ColumnCache
+from screening.rules.features import UNKNOWN_COLUMN
+
+
+class Scoring:
+    """The catalogue's facts and tier policy, prepared once for vectorised use.
+
+    Parameters
+    ----------
+    catalogue : Catalogue
+        The compiled catalogue (its site indicators, ``facts`` and ``tier_policy``).
+    floors : ndarray of int8
+        Each site indicator's tier floor as a rank (0 low .. 3 urgent).
+    """
+
+    def __init__(self, catalogue: Catalogue, floors: np.ndarray):
+        site = catalogue.site
+        self.catalogue = catalogue
+        self.floors = floors
+        # by weight per fact the rule observes (a broad pattern never swallows facts that
+        # single-fact indicators count), then weight, floor, file order
+        self.order = sorted(range(len(site)), key=lambda j: (
+            -site[j].spec.weight / max(len(site[j].facts), 1), -site[j].spec.weight,
+            -floors[j], j,
+        ))
+        facts = [name for name, _ in catalogue.facts]
+        self.fact_columns = [
+            np.array([facts.index(f) for f in sorted(ind.facts)], dtype=np.int64) for ind in site
+        ]
+        self.n_facts = len(facts)
+        self.forced_labour = np.array([ind.spec.kind == "forced-labour" for ind in site])
+        self.strong = self.forced_labour & np.array(
+            [ind.spec.strength == "strong" for ind in site])
+        self.high_distinct = catalogue.settings.tier_policy.high_distinct
+
+    def present(self, columns: dict, cache: ColumnCache, n: int) -> np.ndarray:
+        """(visits x facts): where each fact of catalogue.yaml holds (unknown does not)."""
+        cat = self.catalogue
+        if not cat.facts:
+            return np.zeros((n, 0), dtype=bool)
+        names = set().union(*(rule.columns for _, rule in cat.facts))
+        missing = {c: UNKNOWN_COLUMN(n) for c in names if c not in columns}
+        if missing:  # a catalogue without some worker indicators: their counts are unknown
+            types = {**cat.site_types, **dict.fromkeys(missing, "number")}
+            prepared = {"sector": cache.get("sector")} if "sector" in columns else {}
+            cache = ColumnCache({**columns, **missing}, types, prepared=prepared)
+        return np.column_stack([rule.fires(cache) for _, rule in cat.facts])
+
+    def count_once(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """Which fired indicators carry their weight: taken strongest first (weight per fact
+        observed, then weight), an indicator counts when none of its facts present at the
+        visit was counted already; otherwise it is corroborating.
+
+        ``fired`` is the (visits x site indicators) boolean matrix, ``present`` the (visits x
+        facts) one of the facts that hold (name order of ``facts``); returns a matrix like
+        ``fired``. An indicator that fired without any of its facts present (e.g. on arrears
+        of one month with no wage records) uses all its facts.
+        """
+        n = fired.shape[0]
+        used = np.zeros((n, self.n_facts), dtype=bool)
+        counted = np.zeros_like(fired)
+        for j in self.order:
+            rows = np.flatnonzero(fired[:, j])
+            if len(rows) == 0:
+                continue
+            cols = self.fact_columns[j]
+            mine = present[np.ix_(rows, cols)]
+            mine[~mine.any(axis=1)] = True
+            fresh = ~(used[np.ix_(rows, cols)] & mine).any(axis=1)
+            counted[rows[fresh], j] = True
+            used[np.ix_(rows[fresh], cols)] |= mine[fresh]
+        return counted
+
+    def tiers(self, fired: np.ndarray, counted: np.ndarray) -> pd.Categorical:
+        """The tier policy over the ``fired`` and ``counted`` (:meth:`count_once`) matrices."""
+        any_fl = fired[:, self.forced_labour].any(axis=1)
+        distinct = counted[:, self.forced_labour].sum(axis=1)
+        strong = fired[:, self.strong].any(axis=1)
+        rank = any_fl.astype(np.int8)
+        rank[(distinct >= self.high_distinct) & strong] = 2
+        for j in np.flatnonzero(self.floors):  # only the few indicators with a tier floor
+            np.maximum(rank, np.where(fired[:, j], self.floors[j], 0).astype(np.int8), out=rank)
+        return pd.Categorical.from_codes(rank, categories=list(TIER_ORDER))
+
+
+__all__ = ["Scoring"]
