@@ -1,4 +1,8 @@
-"""Every user-visible string of the web pages, in English and Azerbaijani (Latin script)."""
+"""Every user-visible string of the web pages, in English and Azerbaijani (Latin script).
+
+The module is over 400 lines on purpose: it is the one table of page strings that translators
+read and a test checks key by key (the referral pages keep theirs beside it).
+"""
 
 from __future__ import annotations
 
@@ -361,12 +365,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "with the active model on the most recent decided visits neither has seen, and refused "
         "when it is worse on recall at capacity or calibration, unless forced with a reason.",
         "Model yalnız burada (və ya `screening models promote` ilə) aktiv olur: o, aktiv "
-        "modellə heç birinin görmədiyi ən son qərarlaşdırılmış ziyarətlərdə müqayisə edilir və "
+        "modellə heç birinin görmədiyi ən son qərarlaşdırılmış yoxlamalarda müqayisə edilir və "
         "tutum daxilində tamlıq və ya kalibrləmə üzrə daha pis olduqda, səbəb yazılmadan "
         "məcbur edilməsə, rədd edilir."),
     "compare_caption": ("On {visits} decided visits dated after {since} ({positives} forced "
                         "labour)",
-                        "{since} tarixindən sonrakı {visits} qərarlaşdırılmış ziyarətdə "
+                        "{since} tarixindən sonrakı {visits} qərarlaşdırılmış yoxlamada "
                         "({positives} məcburi əmək)"),
     "retrain_hint": (
         "To retrain: `make notebook` opens notebooks/retrain.ipynb (with FROM_STORE = True it "
@@ -388,7 +392,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     # drift
     "drift_warning": ("The visits have drifted from the model's training data in {columns}: "
                       "its risk scores may be off until it is retrained.",
-                      "Ziyarətlər modelin təlim məlumatlarından {columns} üzrə fərqlənir: "
+                      "Yoxlamalar modelin təlim məlumatlarından {columns} üzrə fərqlənir: "
                       "model yenidən öyrədilənə qədər risk balları səhv ola bilər."),
     "drift_detail": ("{column} in {month}: population stability index {psi}, unknown "
                      "{unknown} (training {training}).",
@@ -400,8 +404,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "Siyahının qərarlaşdırılmış təqiblərdə nəticəliliyi"),
     "perf_intro": ("From the outcomes reviewers recorded for the visits screened by {model}: "
                    "{decided} decided visits.",
-                   "{model} ilə skrininq edilmiş ziyarətlər üçün rəyçilərin qeyd etdiyi "
-                   "nəticələrdən: {decided} qərarlaşdırılmış ziyarət."),
+                   "{model} ilə skrininq edilmiş yoxlamalar üçün rəyçilərin qeyd etdiyi "
+                   "nəticələrdən: {decided} qərarlaşdırılmış yoxlama."),
     "perf_all_models": ("every model version", "bütün model versiyaları"),
     "perf_rules_only": ("the rules alone", "yalnız qaydalar"),
     "perf_none": ("No follow-up has been decided yet: nothing to measure.",
@@ -412,25 +416,25 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Exploration slots: {slots} drawn at random, {hits} forced labour ({rate}; 95% interval "
         "{low} to {high}). This is the estimate for the visits the list left unflagged.",
         "Kəşfiyyat yerləri: təsadüfi seçilmiş {slots}, məcburi əmək {hits} ({rate}; 95% interval "
-        "{low} – {high}). Bu, siyahının qeyd etmədiyi ziyarətlər üçün təxmindir."),
+        "{low} – {high}). Bu, siyahının qeyd etmədiyi yoxlamalar üçün təxmindir."),
     "perf_capacity": (
         "At capacity: {found} forced-labour visits among {decided} decided at the top of the "
         "list (precision {precision}); recall {recall} of an estimated {estimated} (each "
         "decided visit weighted by the inverse of its selection probability).",
-        "Tutum daxilində: siyahının başında qərarlaşdırılmış {decided} ziyarətdən {found} "
-        "məcburi əmək (dəqiqlik {precision}); təxmini {estimated} ziyarətdən tamlıq {recall} "
-        "(hər ziyarət seçilmə ehtimalının tərsi ilə çəkilir)."),
+        "Tutum daxilində: siyahının başında qərarlaşdırılmış {decided} yoxlamadan {found} "
+        "məcburi əmək (dəqiqlik {precision}); təxmini {estimated} yoxlamadan tamlıq {recall} "
+        "(hər yoxlama seçilmə ehtimalının tərsi ilə çəkilir)."),
     "perf_calibration": ("Calibration on decided visits",
-                         "Qərarlaşdırılmış ziyarətlərdə kalibrləmə"),
+                         "Qərarlaşdırılmış yoxlamalarda kalibrləmə"),
     "perf_labels": ("Decided outcomes by {by}", "{by} üzrə qərarlaşdırılmış nəticələr"),
     "perf_by_month": ("month", "ay"),
     "perf_by_sector": ("sector", "sahə"),
-    "perf_by_region": ("region", "region"),
+    "perf_by_region": ("region", "bölgə"),
     "col_decided": ("Decided", "Qərarlaşdırılıb"),
     "col_fl_rate": ("Forced labour", "Məcburi əmək"),
     "col_lv_rate": ("Labour violation", "Əmək qanunu pozuntusu"),
     "col_nv_rate": ("Nothing found", "Pozuntu aşkarlanmayıb"),
-    "col_interval": ("95% interval", "95% interval"),
+    "col_interval": ("95% interval", "95% etibarlılıq intervalı"),
     "col_mean_predicted": ("Mean risk score", "Orta risk balı"),
     "col_observed": ("Observed share", "Müşahidə olunan pay"),
     "col_total": ("Total", "Cəmi"),
