@@ -88,10 +88,12 @@ def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               page: Annotated[int, Query(ge=1)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
               sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
-    """The ranked follow-up list with the latest review status, filtered and paginated."""
+    """The ranked follow-up list with the latest review status and, for urgent visits, the
+    referral clock (``referral_hours_left``, ``referral_overdue``), filtered and paginated."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
                                  status=status, date_from=date_from, date_to=date_to,
-                                 page=page, per_page=per_page, sort=sort)
+                                 page=page, per_page=per_page, sort=sort,
+                                 now=svc.settings.now())
     return {"total": total, "page": page, "per_page": per_page, "visits": rows}
 
 
@@ -130,7 +132,8 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
            status: str | None = None) -> Response:
     """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited)."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
-                                 status=status, page=1, per_page=10**9, sort="rank")
+                                 status=status, page=1, per_page=10**9, sort="rank",
+                                 now=svc.settings.now())
     with transaction(svc.engine) as session:
         accounts.audit(session, user, "export", "follow_up", fmt, rows=total,
                        filters={"region": region, "sector": sector, "tier": tier,

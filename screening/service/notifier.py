@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import smtplib
 import threading
 import urllib.request
@@ -26,6 +27,7 @@ from screening.service.referrals import sweep_overdue
 from screening.settings import Settings
 from screening.store import referrals as store
 
+log = logging.getLogger("screening.notifier")
 MAX_WAIT = 3600.0
 """The longest wait between two attempts, in seconds."""
 TIMEOUT = 10.0
@@ -160,7 +162,10 @@ def run_forever(services: Services, every: float = 60.0,
     """Run :func:`run_once` every ``every`` seconds until ``stop`` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
-        run_once(services)
+        try:
+            run_once(services)
+        except Exception:  # noqa: BLE001 - the store was unreachable: the events wait, try later
+            log.exception("The notifier's round failed; it runs again in %s s.", every)
         stop.wait(every)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from screening.web.i18n_referrals import REFERRAL_STRINGS
+
 LANGUAGES: tuple[str, ...] = ("en", "az")
 DEFAULT_LANGUAGE = "en"
 
@@ -307,6 +309,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "Onları təqib siyahısında göstər"),
     "total_visits": ("{total} visits in the period.", "Dövr ərzində {total} ziyarət."),
     "chart_label": ("{label}: {count}", "{label}: {count}"),
+    **REFERRAL_STRINGS,
 }
 
 
