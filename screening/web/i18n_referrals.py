@@ -5,6 +5,11 @@ from __future__ import annotations
 
 REFERRAL_STRINGS: dict[str, tuple[str, str]] = {
     "nav_referrals": ("Referrals", "Yönləndirmələr"),
+    "receipt_referrals": (
+        "Referral cases opened ({count}): each urgent visit is a probable victim, to be referred "
+        "within the legal time by the monitoring centre:",
+        "Açılmış yönləndirmə işləri ({count}): hər təcili ziyarət ehtimal olunan qurbandır və "
+        "monitorinq mərkəzi tərəfindən qanuni müddətdə yönləndirilməlidir:"),
     "referrals_title": ("Referral queue", "Yönləndirmə növbəsi"),
     "referrals_intro": (
         "Every urgent visit (a probable victim) opens a referral case when it is uploaded. "
