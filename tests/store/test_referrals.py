@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from referralkit import INTERVIEWS, VISITS, services_on, upload_urgent
 from sqlalchemy import select
@@ -204,3 +205,23 @@ def test_overdue_events_are_written_once(svc, monitor):
 
 def upload_case(svc, visit_id: str) -> int:
     return store.cases(svc.engine, visit_id=visit_id)[0]["case_id"]
+
+
+def test_the_follow_up_list_carries_each_urgent_visits_clock(svc, monitor):
+    from screening.service.follow_up import follow_up_page
+    from screening.store import follow_up_frame
+
+    upload_urgent(svc)
+    now = svc.settings.now()
+    frame = follow_up_frame(svc.engine).set_index("visit_id")
+    assert pd.isna(frame.loc["R2", "referral_status"])
+    assert frame.loc["R1", "referral_status"] == "open"
+    referrals.record(svc, int(frame.loc["R3", "referral_case"]), monitor, status="not_referred",
+                     reason="Confirmed false alarm.")
+    _, rows = follow_up_page(svc.engine, now=now + 25 * HOUR)
+    by_id = {r["visit_id"]: r for r in rows}
+    assert by_id["R1"]["referral_overdue"] is True
+    assert -1.1 < by_id["R1"]["referral_hours_left"] < -0.9
+    assert by_id["R3"]["referral_status"] == "not_referred"
+    assert by_id["R3"]["referral_hours_left"] is None and not by_id["R3"]["referral_overdue"]
+    assert by_id["R2"]["referral_case"] is None and not by_id["R2"]["referral_overdue"]
