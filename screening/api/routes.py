@@ -17,6 +17,7 @@ from screening.api.errors import ApiError
 from screening.errors import ModelError
 from screening.outputs.exports import list_download, rejected_csv
 from screening.service.follow_up import follow_up_page, visit_detail
+from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
 from screening.store.tables import RejectedRow, Upload, User
@@ -99,9 +100,11 @@ def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
 
 @router.get("/visits/{visit_id}")
 def detail(visit_id: str, svc: ServicesDep, user: Reader) -> dict:
-    """One visit: fired indicators with evidence, ICLS workers, risk score, site history and
-    reviews. Every read is written to the audit log."""
+    """One visit: fired indicators with evidence, ICLS workers, risk score, site history,
+    reviews and its referral case with the clock and history (``referral``, null when the
+    visit never was urgent). Every read is written to the audit log."""
     found = visit_detail(svc.engine, visit_id)
+    found["referral"] = case_of_visit(svc.engine, visit_id, svc.settings.now())
     with transaction(svc.engine) as session:
         accounts.audit(session, user, "visit.read", "visit", visit_id)
     return found

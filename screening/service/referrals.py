@@ -195,7 +195,7 @@ def case_of_visit(engine: Engine, visit_id: str, now: dt.datetime) -> dict[str, 
     found = store.cases(engine, visit_id=visit_id)
     if not found:
         return None
-    case = with_clock(found[-1], now)
+    case = with_clock(max(found, key=lambda c: c["case_id"]), now)
     case["history"] = store.case_history(engine, case["case_id"])
     return case
 

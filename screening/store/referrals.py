@@ -45,7 +45,8 @@ def _case_dict(case: ReferralCase, visit: Any = None) -> dict[str, Any]:
 
 def open_cases(session: Session, cases: Sequence[dict[str, Any]], *,
                user: User | int | None, now: dt.datetime) -> list[int]:
-    """Open a case per item (unless the visit already has an open case) with its event.
+    """Open a case per item with its event, unless the visit already has a case that is open
+    or referred (a correction keeps it); after "not referred", a new case opens.
 
     Parameters
     ----------
@@ -67,7 +68,7 @@ def open_cases(session: Session, cases: Sequence[dict[str, Any]], *,
     wanted = [c["visit_id"] for c in cases]
     already = set(session.scalars(select(ReferralCase.visit_id).where(
         ReferralCase.visit_id.in_(wanted), ReferralCase.is_current,
-        ReferralCase.status == "open"))) if wanted else set()
+        ReferralCase.status.in_(("open", "referred"))))) if wanted else set()
     opened = []
     for item in cases:
         if item["visit_id"] in already:

@@ -112,6 +112,16 @@ def test_a_bad_decision_gets_the_error_shape(api, body, status, words):
     assert set(answer.json()) == {"error"}
 
 
+def test_the_visit_detail_carries_its_case(api):
+    client, tokens, _, receipt = api
+    found = client.get("/api/v1/visits/R1", headers=auth(tokens["analyst"])).json()
+    assert found["referral"]["case_id"] == receipt["referral_cases"]["R1"]
+    assert found["referral"]["status"] == "open" and found["referral"]["seconds_left"] > 0
+    assert [h["version"] for h in found["referral"]["history"]] == [1]
+    assert client.get("/api/v1/visits/R2", headers=auth(tokens["analyst"])).json()[
+        "referral"] is None
+
+
 def test_an_unknown_case_is_404(api):
     client, tokens, _, _ = api
     answer = client.get("/api/v1/referrals/999", headers=auth(tokens["monitor"]))

@@ -75,6 +75,22 @@ def test_a_correction_keeps_the_open_case_of_the_visit(svc):
     assert counts(svc.engine)["referral_cases"] == 3
 
 
+def test_a_correction_after_not_referred_opens_a_new_case(svc, monitor):
+    upload_urgent(svc)
+    r1, r3 = upload_case(svc, "R1"), upload_case(svc, "R3")
+    referrals.record(svc, r1, monitor, status="referred", recipient="special_police",
+                     channel="phone")
+    referrals.record(svc, r3, monitor, status="not_referred", reason="Wrong site recorded.")
+    changed = VISITS.replace(b",4,0,0,0,0,true", b",5,0,0,0,0,true").replace(
+        b"R1,S1,2026-11-30,I1,Baku,construction,10", b"R1,S1,2026-11-30,I1,Baku,construction,9")
+    receipt = accept_upload(svc, None, UploadedFile("fix.csv", changed),
+                            UploadedFile("i.csv", INTERVIEWS), correction=True)
+    assert list(receipt.referral_cases) == ["R3"], "R1 was referred already; R4 is open"
+    assert receipt.referral_cases["R3"] != r3
+    assert [c["status"] for c in store.cases(svc.engine, visit_id="R3")] == [
+        "not_referred", "open"]
+
+
 def test_the_due_time_is_a_setting(store, tmp_path):
     svc = services_on(store, tmp_path, referral_due_hours=2)
     upload_urgent(svc)
