@@ -89,6 +89,20 @@ REFERRAL_STRINGS: dict[str, tuple[str, str]] = {
     "col_error": ("Last error", "Son xəta"),
     "evt_case_opened": ("case opened", "iş açıldı"),
     "evt_case_overdue": ("case overdue", "iş gecikib"),
+    "card_referral_queue": (
+        "Referral queue (urgent visits, referred outside the follow-up capacity): {visits} "
+        "visits, {positives} of them forced labour ({share} % of all forced-labour visits). "
+        "The figures below are for the other visits.",
+        "Yönləndirmə növbəsi (təqib imkanından kənar yönləndirilən təcili ziyarətlər): "
+        "{visits} ziyarət, onlardan {positives}-i məcburi əmək (bütün məcburi əmək "
+        "ziyarətlərinin {share} %-i). Aşağıdakı göstəricilər digər ziyarətlər üçündür."),
+    "recall_grid_title": ("Recall at 1, 2, 5 and 10 % of the other visits",
+                          "Digər ziyarətlərin 1, 2, 5 və 10 %-də tapılma payı"),
+    "col_capacity": ("Capacity", "İmkan"),
+    "col_rules_only": ("Rules only", "Yalnız qaydalar"),
+    "col_model_only": ("Model only", "Yalnız model"),
+    "col_combined": ("Combined list", "Birləşmiş siyahı"),
+    "col_combined_best": ("Combined at least as good", "Birləşmiş ən azı o qədər yaxşı"),
 }
 
 __all__ = ["REFERRAL_STRINGS"]

@@ -108,3 +108,38 @@ def test_the_export_is_in_the_pages_language(service, clients):
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     assert rows and {"iş", "ziyarət", "son vaxt (UTC)"} <= set(rows[0])
     assert clients["monitor"].get("/referrals/export.pdf").status_code == 404
+
+
+def test_the_model_page_shows_the_referral_queue_and_recall_at_four_capacities(tmp_path):
+    """A card with the referral queue and recall at 1, 2, 5 and 10 % (what `screening train`
+    now writes) shows both on the model page, in both languages."""
+    import json
+    import shutil
+
+    from screening.app import create_app
+    from screening.service.demo import seed_demo
+    from screening.settings import PROJECT_ROOT, Settings
+    from tests.web.conftest import sign_in
+
+    models = tmp_path / "models"
+    shutil.copytree(PROJECT_ROOT / "models" / "default", models / "default")
+    card_path = models / "default" / "card.json"
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["metrics"]["referral_queue"] = {"visits": 622, "forced_labour": 304,
+                                         "precision": 0.489, "share_of_forced_labour": 0.712}
+    card["metrics"]["recall_at_capacities"] = [
+        {"capacity": c, "k": k, "rules only (tier, rule score)": r,
+         "model only (risk score)": m, "combined follow-up list": x, "combined >= best": True}
+        for c, k, r, m, x in ((0.01, 194, 0.704, 0.982, 0.982), (0.02, 388, 0.796, 0.992, 0.993),
+                              (0.05, 969, 0.95, 0.992, 0.996), (0.1, 1938, 0.976, 0.993, 1.0))]
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+    app = create_app(Settings(data_dir=tmp_path / "data", models_dir=models))
+    tokens = seed_demo(app.state.services)
+    client = TestClient(app)
+    assert sign_in(client, tokens["analyst"]).status_code == 303
+    page = client.get("/model").text
+    assert "622 visits, 304 of them forced labour (71.2 % of all" in page
+    grid = re.search(r'<table id="recall-grid".*?</table>', page, re.S).group()
+    assert grid.count("<tr>") == 5 and "0.982" in grid and "10 %" in grid
+    client.cookies.set("screening_lang", "az")
+    assert "Yönləndirmə növbəsi" in client.get("/model").text
