@@ -71,8 +71,11 @@ def test_recording_through_the_form_closes_the_case(service, clients, cases):
 def test_the_visit_page_shows_the_case_and_its_clock(clients, cases):
     case = next(c for c in cases if c["status"] == "open")
     page = clients["analyst"].get(f"/visits/{case['visit_id']}").text
-    assert 'id="visit-referral"' in page and f'href="/referrals/{case["case_id"]}"' in page
+    assert 'id="visit-referral"' in page and "/referrals/" not in page, (
+        "an analyst sees the clock but cannot open the case page")
     assert re.search(r'id="visit-referral-clock" class="clock">\d+h \d\dm left', page)
+    page = clients["monitor"].get(f"/visits/{case['visit_id']}").text
+    assert f'href="/referrals/{case["case_id"]}"' in page
 
 
 def test_the_follow_up_list_shows_the_clock(clients):
