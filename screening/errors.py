@@ -124,6 +124,16 @@ class UnknownVisitError(StoreError, LookupError):
         super().__init__(f"Visit '{visit_id}' is not in the store.")
 
 
+class UnknownCaseError(StoreError, LookupError):
+    """A referral case id that is not in the store."""
+
+    kind = "not_found"
+
+    def __init__(self, case_id: object) -> None:
+        self.case_id = case_id
+        super().__init__(f"Referral case {case_id} is not in the store.")
+
+
 class AppendOnlyError(StoreError):
     """An attempt to change or delete a line of the audit log."""
 
@@ -168,4 +178,5 @@ class RejectReason(StrEnum):
 
 __all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
            "ModelError", "NotFoundError", "RejectReason", "ScreeningError", "SettingsError",
-           "StoreError", "TrainingError", "UnknownVisitError", "UploadRefused", "UsageError"]
+           "StoreError", "TrainingError", "UnknownCaseError", "UnknownVisitError", "UploadRefused",
+           "UsageError"]

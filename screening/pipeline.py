@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from indicators import TIER_ORDER
 from screening.errors import NotFoundError
 from screening.ingest.loaders import LoadResult, UploadSource, load_upload
-from screening.priority import capacity_k, escalate, follow_up_list
+from screening.priority import escalate, follow_up_capacity, follow_up_list
 from screening.rules.engine import EngineResult, Progress, RuleEngine, rule_engine
 
 if TYPE_CHECKING:  # a model is imported only by whoever loads one (scikit-learn is heavy)
@@ -66,7 +66,8 @@ def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, 
 
     With a ``model``, each visit gets a calibrated ``risk_score`` and the model may raise a
     visit by one tier (never to urgent, never down), which its reasons then say. ``capacity``
-    (a share of the visits) are marked for follow-up, ``exploration`` of them at random.
+    (a share of the visits that are not urgent: urgent visits go to the referral queue) are
+    marked for follow-up, ``exploration`` of them at random.
 
     Examples
     --------
@@ -102,7 +103,7 @@ def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, 
         indicators=result.coded_indicators,
         reasons=reasons,
         risk_score=risk,
-        capacity=capacity_k(len(visits), capacity),
+        capacity=follow_up_capacity(tier, capacity),
         exploration_share=exploration,
         seed=seed,
     )

@@ -3,7 +3,10 @@
 - **Escalation**: the model may raise a visit by one tier (low to medium, medium to high) when
   its risk score reaches the threshold chosen on validation data. It never demotes a visit and
   never makes one urgent: urgent is for the rules alone.
-- **Ranking**: tier first, then risk score, then rule score.
+- **Ranking**: tier first, then risk score; the rule score orders visits without a risk score.
+- **Capacity is for follow-ups only**: urgent visits (probable victims) are a legal duty, each
+  handled through its referral case; the follow-up capacity and its exploration slots go to
+  the other visits (:func:`follow_up_list`, :func:`follow_up_capacity`).
 - **Exploration**: labels exist only where someone followed up, and follow-ups go where the
   list points. So a share of the follow-up capacity (default 5%) goes to visits drawn at random
   among the rest; each visit's probability of being selected is recorded, so that training can
@@ -41,6 +44,20 @@ def capacity_k(n: int, capacity: float) -> int:
     return 0 if n == 0 else max(1, int(round(n * capacity)))
 
 
+URGENT_RANK = len(TIER_ORDER) - 1
+"""``tier_rank`` of ``urgent``."""
+
+
+def follow_up_capacity(tier: object, capacity: float) -> int:
+    """How many follow-ups a capacity share allows: a share of the visits that are not urgent
+    (urgent visits go to the referral queue and use no capacity).
+
+    >>> follow_up_capacity(["urgent"] * 10 + ["low"] * 90, 0.1)
+    9
+    """
+    return capacity_k(int((tier_rank(tier) != URGENT_RANK).sum()), capacity)
+
+
 def tier_rank(tier: object) -> np.ndarray:
     """0 for low up to 3 for urgent (-1 for anything else).
 
@@ -71,19 +88,23 @@ def escalate(tier_codes: np.ndarray, risk_score: np.ndarray, threshold: float
 
 
 def select(order_idx: np.ndarray, capacity: int, exploration_share: float,
-           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+           rng: np.random.Generator, size: int | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Choose the visits to follow up: the top of the list plus random exploration slots.
 
     Of ``capacity`` slots, ``round(capacity * exploration_share)`` (at least one when the share
     is positive and there is room) go to visits drawn uniformly at random from those below the
     top ``capacity - m``. Returns, per visit (in input positions): selected, exploration, and the
     probability each visit had of being selected (1 for the top; ``m / rest`` below it).
+    ``order_idx`` may list only some positions (the visits that compete for capacity); the
+    arrays then have ``size`` entries and the others are not selected.
 
     >>> sel, exp, p = select(np.arange(10), 4, 0.25, np.random.default_rng(0))
     >>> int(sel.sum()), int(exp.sum()), p[:3].tolist(), round(float(p[5]), 3)
     (4, 1, [1.0, 1.0, 1.0], 0.143)
     """
     n = len(order_idx)
+    size = n if size is None else size
     capacity = min(capacity, n)
     m = int(round(capacity * exploration_share))
     if exploration_share > 0 and m == 0 and capacity > 0:
@@ -91,9 +112,9 @@ def select(order_idx: np.ndarray, capacity: int, exploration_share: float,
     if capacity >= n:  # everyone is followed up: nothing to explore
         m = 0
     top, rest = order_idx[: capacity - m], order_idx[capacity - m :]
-    selected = np.zeros(n, dtype=bool)
-    explore = np.zeros(n, dtype=bool)
-    probability = np.zeros(n)
+    selected = np.zeros(size, dtype=bool)
+    explore = np.zeros(size, dtype=bool)
+    probability = np.zeros(size)
     selected[top] = True
     probability[top] = 1.0
     if m and len(rest):
@@ -115,16 +136,24 @@ def as_text(codes: np.ndarray, categories: object) -> pd.api.extensions.Extensio
 
 
 def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.ndarray:
-    """Positions in follow-up order: tier, then risk score, then rule score.
+    """Positions in follow-up order: tier, then risk score; the rule score orders the visits
+    without a risk score.
 
-    Unknown risk scores sort after known ones within a tier; remaining ties keep the input
-    order (the sort is stable), so the same upload always gives the same list.
+    Unknown risk scores sort after known ones within a tier, by rule score. Visits with the
+    same known risk score are not reordered by rule score: the calibrated risk score already
+    weighs the fired indicators, and on held-out data the rule score ordered such ties worse
+    than chance (see the README, "Capacity is for follow-ups only"). Remaining ties keep the
+    input order (the sort is stable), so the same upload always gives the same list.
 
     >>> order(["low", "urgent", "low"], np.array([np.nan] * 3), np.array([5.0, 1.0, 7.0]))
     array([1, 2, 0])
+    >>> order(["high"] * 3, np.array([0.4, 0.4, 0.9]), np.array([1.0, 9.0, 0.0]))
+    array([2, 0, 1])
     """
-    risk = np.where(np.isnan(risk_score), -1.0, risk_score)
-    return np.lexsort((-rule_score, -risk, -tier_rank(tier)))
+    unknown = np.isnan(risk_score)
+    risk = np.where(unknown, -1.0, risk_score)
+    rule = np.where(unknown, rule_score, 0.0)
+    return np.lexsort((-rule, -risk, -tier_rank(tier)))
 
 
 def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,
@@ -134,21 +163,25 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
                    icls_unknown_workers: np.ndarray | None = None) -> pd.DataFrame:
     """Assemble the ranked follow-up list (:data:`FOLLOW_UP_COLUMNS` + :data:`SELECTION_COLUMNS`).
 
-    ``risk_score`` is empty (NaN) without a trained model. ``capacity`` visits are marked
-    ``selected`` for follow-up: the top of the list, plus ``exploration_share`` of the
-    capacity drawn at random below it (``exploration``), each with its ``selection_probability``
-    (see :func:`select`; ``seed`` makes the draw repeatable). ``icls_unknown_workers`` counts
-    the interviewed workers who could not be tested (unknown when not given). Text columns are
-    reordered
-    without converting them (pyarrow strings stay pyarrow).
+    ``risk_score`` is empty (NaN) without a trained model. Urgent visits lead the list and
+    use no capacity: each is handled through its referral case, so it is not ``selected``
+    and its ``selection_probability`` is 1 (it is always acted upon). ``capacity`` of the
+    other visits are marked ``selected`` for follow-up: the top of them, plus
+    ``exploration_share`` of the capacity drawn at random below it (``exploration``), each
+    with its ``selection_probability`` (see :func:`select`; ``seed`` makes the draw
+    repeatable). ``icls_unknown_workers`` counts the interviewed workers who could not be
+    tested (unknown when not given). Text columns are reordered without converting them
+    (pyarrow strings stay pyarrow).
     """
     n = len(visits)
     risk = np.full(n, np.nan) if risk_score is None else np.asarray(risk_score, dtype="float64")
     unknown = (np.full(n, np.nan) if icls_unknown_workers is None
                else np.asarray(icls_unknown_workers, dtype="float64"))
     idx = order(tier, risk, rule_score)
-    selected, explore, probability = select(idx, capacity, exploration_share,
-                                            np.random.default_rng(seed))
+    urgent = tier_rank(tier) == URGENT_RANK
+    selected, explore, probability = select(idx[~urgent[idx]], capacity, exploration_share,
+                                            np.random.default_rng(seed), size=n)
+    probability[urgent] = 1.0
 
     def take(values: object) -> object:
         if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
@@ -174,6 +207,5 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
     })  # fmt: skip
 
 
-__all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "as_text", "capacity_k", "escalate",
-           "follow_up_list",
-           "order", "select", "tier_rank"]
+__all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "URGENT_RANK", "as_text", "capacity_k",
+           "escalate", "follow_up_capacity", "follow_up_list", "order", "select", "tier_rank"]

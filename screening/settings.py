@@ -22,6 +22,7 @@ largest upload in megabytes, a number above 0 such as 50.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Mapping
@@ -90,6 +91,37 @@ class Settings(BaseSettings):
                                         "for validation (default: ../shared/external-data "
                                         "beside the checkout).", "a folder path")
 
+    referral_due_hours: float = _field(
+        24.0, "Hours from the upload to a referral case's due time. Source: the national "
+        "report asks for the immediate delivery of information on a probable victim to the "
+        "special police department; Cabinet decision No. 21 (2008) asks for referral within 24 "
+        "hours (a secondary source, unverified).", "a number of hours above 0 such as 24",
+        gt=0, allow_inf_nan=False)
+    clock_shift_hours: float = _field(
+        0.0, "Test setting: the service's clock runs this many hours ahead of the real one "
+        "(to see cases become overdue without waiting); 0 in production.",
+        "a number of hours such as 0 or 25", allow_inf_nan=False)
+    notify_webhook_url: str = _field(
+        "", "URL that receives each referral event as a JSON POST (empty: no webhook).",
+        "an http:// or https:// URL, or nothing")
+    notify_email_to: str = _field(
+        "", "E-mail addresses, comma-separated, that receive each referral event (empty: no "
+        "e-mail).", "e-mail addresses separated by commas, or nothing")
+    smtp_host: str = _field("", "SMTP server that sends the referral e-mails (empty: no "
+                            "e-mail).", "a host name, or nothing")
+    smtp_port: int = _field(25, "Port of the SMTP server.", "a port number 1..65535",
+                            ge=1, le=65535)
+    smtp_user: str = _field("", "SMTP user name (empty: no sign-in).", "a user name, or "
+                            "nothing")
+    smtp_password: str = _field("", "SMTP password.", "a password, or nothing")
+    smtp_starttls: bool = _field(False, "Use STARTTLS with the SMTP server.", "true or false")
+    smtp_from: str = _field("screening@localhost", "Sender address of the referral e-mails.",
+                            "an e-mail address")
+    notify_retry_seconds: float = _field(
+        30.0, "First wait before a failed delivery is tried again; each further failure "
+        "doubles it, up to an hour.", "a number of seconds above 0 such as 30",
+        gt=0, allow_inf_nan=False)
+
     @model_validator(mode="before")
     @classmethod
     def _blank_is_default(cls, data: Any) -> Any:
@@ -127,6 +159,10 @@ class Settings(BaseSettings):
         if not self.database_url.strip():
             return f"sqlite:///{Path(self.data_dir) / SQLITE_FILE}"
         return normalise_url(self.database_url.strip())
+
+    def now(self) -> dt.datetime:
+        """The service's clock: the current UTC time plus ``clock_shift_hours``."""
+        return dt.datetime.now(dt.UTC) + dt.timedelta(hours=self.clock_shift_hours)
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated like the original)."""

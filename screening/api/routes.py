@@ -17,6 +17,7 @@ from screening.api.errors import ApiError
 from screening.errors import ModelError
 from screening.outputs.exports import list_download, rejected_csv
 from screening.service.follow_up import follow_up_page, visit_detail
+from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
 from screening.store.tables import RejectedRow, Upload, User
@@ -88,18 +89,22 @@ def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               page: Annotated[int, Query(ge=1)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
               sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
-    """The ranked follow-up list with the latest review status, filtered and paginated."""
+    """The ranked follow-up list with the latest review status and, for urgent visits, the
+    referral clock (``referral_hours_left``, ``referral_overdue``), filtered and paginated."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
                                  status=status, date_from=date_from, date_to=date_to,
-                                 page=page, per_page=per_page, sort=sort)
+                                 page=page, per_page=per_page, sort=sort,
+                                 now=svc.settings.now())
     return {"total": total, "page": page, "per_page": per_page, "visits": rows}
 
 
 @router.get("/visits/{visit_id}")
 def detail(visit_id: str, svc: ServicesDep, user: Reader) -> dict:
-    """One visit: fired indicators with evidence, ICLS workers, risk score, site history and
-    reviews. Every read is written to the audit log."""
+    """One visit: fired indicators with evidence, ICLS workers, risk score, site history,
+    reviews and its referral case with the clock and history (``referral``, null when the
+    visit never was urgent). Every read is written to the audit log."""
     found = visit_detail(svc.engine, visit_id)
+    found["referral"] = case_of_visit(svc.engine, visit_id, svc.settings.now())
     with transaction(svc.engine) as session:
         accounts.audit(session, user, "visit.read", "visit", visit_id)
     return found
@@ -130,7 +135,8 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
            status: str | None = None) -> Response:
     """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited)."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
-                                 status=status, page=1, per_page=10**9, sort="rank")
+                                 status=status, page=1, per_page=10**9, sort="rank",
+                                 now=svc.settings.now())
     with transaction(svc.engine) as session:
         accounts.audit(session, user, "export", "follow_up", fmt, rows=total,
                        filters={"region": region, "sector": sector, "tier": tier,

@@ -2,7 +2,7 @@
 
 - :mod:`screening.cli.screen`: ``screen``, ``indicators``, ``explain``, ``synth``;
 - :mod:`screening.cli.models`: ``train``, ``evaluate``, ``models``;
-- :mod:`screening.cli.service`: ``serve``, ``users``;
+- :mod:`screening.cli.service`: ``serve``, ``users``, ``notify``;
 - :mod:`screening.cli.report`: ``report`` (the yearly statistics table).
 
 They share :mod:`screening.cli.common` and render with :mod:`screening.cli.render`.

@@ -142,8 +142,24 @@ def print_report(report, title: str) -> None:  # noqa: ANN001
                   f"{facts['test_positives']:,} (prevalence {report.probability['prevalence']:.2%}"
                   f"), capacity {facts['capacity']:.0%} -> k = {facts['k']:,}; "
                   f"{facts.get('escalated', 0):,} visits escalated by the model")
+    q = report.referral
+    if q:
+        terminal.print(
+            f"Referral queue (urgent visits, each referred; no follow-up capacity used): "
+            f"{q['visits']:,} visits, {q['forced_labour']:,} forced labour (precision "
+            f"{q['precision']:.3f}; {q['share_of_forced_labour']:.1%} of all forced-labour "
+            f"visits). Follow-ups compete for the other {facts['follow_up_visits']:,} visits "
+            f"({facts['follow_up_positives']:,} forced labour).")
     terminal.print(frame_table(report.at_capacity, "At capacity k: the four orderings",
-                               {"precision@k": "{:.3f}", "recall@k": "{:.3f}", "lift": "{:.1f}"}))
+                               {"precision@k": "{:.3f}", "recall@k": "{:.3f}", "lift": "{:.1f}",
+                                "recall with referrals": "{:.3f}"}))
+    if len(report.recall_grid):
+        grid = report.recall_grid.assign(
+            capacity=report.recall_grid["capacity"].map("{:.0%}".format),
+            **{"combined >= best": report.recall_grid["combined >= best"].map(
+                {True: "yes", False: "NO"})})
+        terminal.print(frame_table(grid, "recall@k of the follow-ups at 1, 2, 5 and 10 %",
+                                   dict.fromkeys(grid.columns[2:-1], "{:.3f}")))
     p = report.probability
     lines = [f"PR AUC {p['pr_auc']:.3f} (random {p['pr_auc_random']:.3f})",
              f"Brier {p['brier']:.5f} (always the prevalence: {p['brier_prevalence_baseline']:.5f}"

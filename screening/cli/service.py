@@ -1,4 +1,5 @@
-"""``screening serve`` and ``screening users``: run the service and manage its users."""
+"""``screening serve``, ``screening users`` and ``screening notify``: run the service, manage
+its users, deliver the referral notifications."""
 
 from __future__ import annotations
 
@@ -17,10 +18,14 @@ from screening.vocabulary import ROLES
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (each opens the store and loads the catalogue and the "
                    "active model once; put a reverse proxy in front, see the README).")
-def serve(host: str, port: int, seed: bool, workers: int) -> None:
+@click.option("--notify-every", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Run the referral notifier (as `screening notify`) every this many seconds "
+                   "beside the service; 0: not at all.")
+def serve(host: str, port: int, seed: bool, workers: int, notify_every: float) -> None:
     """Run the service (API at /api/v1, documentation at /docs, /healthz and /readyz) on the
-    embedded SQLite store, or on PostgreSQL when SCREENING_DATABASE_URL says so. Logs are JSON
-    lines on standard error, one access line per request with its request id."""
+    embedded SQLite store, or on PostgreSQL when SCREENING_DATABASE_URL says so, with the
+    referral notifier beside it. Logs are JSON lines on standard error, one access line per
+    request with its request id."""
     import uvicorn
 
     from screening.service import open_services
@@ -39,6 +44,13 @@ def serve(host: str, port: int, seed: bool, workers: int) -> None:
     if status.problem:
         err.print(f"[bold yellow]warning:[/] the active model {status.name!r} cannot be loaded; "
                   f"uploads are screened by the rules alone: {status.problem}")
+    if notify_every:
+        import threading
+
+        from screening.service.notifier import run_forever
+
+        threading.Thread(target=run_forever, args=(services, notify_every), daemon=True,
+                         name="notifier").start()
     err.print(f"Serving on http://{host}:{port}/ (API documentation: http://{host}:{port}/docs)")
     # the app is composed by screening.app (above the shells), named here, not imported
     uvicorn.run("screening.app:create_app", factory=True, host=host, port=port,
@@ -69,4 +81,36 @@ def users_add(name: str, role: str) -> None:
     click.echo(token)
 
 
-COMMANDS = (serve, users)
+@click.command()
+@click.option("--loop", is_flag=True, help="Keep running: one round every --every seconds.")
+@click.option("--every", type=click.FloatRange(min=1), default=60.0, show_default=True,
+              help="Seconds between two rounds with --loop.")
+def notify(loop: bool, every: float) -> None:
+    """Deliver the referral notifications: write an event for each case that has become
+    overdue, then send every event that is due by e-mail (SCREENING_SMTP_*,
+    SCREENING_NOTIFY_EMAIL_TO) and/or to SCREENING_NOTIFY_WEBHOOK_URL, retrying failures with
+    back-off. One round, or --loop. With nothing configured the events wait in the outbox
+    (shown on the dashboard)."""
+    from screening.service import open_services
+    from screening.service.notifier import run_once
+    from screening.settings import load_settings
+
+    try:
+        services = open_services(load_settings())
+    except ScreeningError as exc:
+        fail(str(exc))
+    while True:
+        result = run_once(services)
+        err.print(f"{result.overdue_events} overdue event(s) written, {result.delivered} "
+                  f"delivered, {result.failed} failed (retried later), {result.waiting} "
+                  "waiting" + ("" if result.configured else
+                               "; no e-mail or webhook configured: the events wait in the "
+                               "outbox (see the dashboard)") + ".")
+        if not loop:
+            return
+        import time
+
+        time.sleep(every)
+
+
+COMMANDS = (serve, users, notify)

@@ -26,7 +26,7 @@ from screening.model.evaluation import (
     recall_by_group,
 )
 from screening.model.monitoring import reference_bins
-from screening.priority import escalate, order, select
+from screening.priority import URGENT_RANK, escalate, order, select
 from screening.rules.engine import EngineResult, RuleEngine
 
 
@@ -44,6 +44,8 @@ class Report:
     facts: dict
     reference: dict = field(default_factory=dict)
     """Per model feature, its bins and shares on the training visits (for drift)."""
+    referral: dict = field(default_factory=dict)
+    recall_grid: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def labels(visits: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -149,27 +151,82 @@ def _period(dates: np.ndarray) -> list[str]:
     return [str(pd.Timestamp(dates.min()).date()), str(pd.Timestamp(dates.max()).date())]
 
 
+CAPACITIES: tuple[float, ...] = (0.01, 0.02, 0.05, 0.10)
+"""The capacities at which every evaluation reports recall for the three orderings."""
+ORDERINGS: tuple[str, ...] = ("rules only (tier, rule score)", "model only (risk score)",
+                              "combined follow-up list")
+
+
+def referral_queue(y: np.ndarray, tier_codes: np.ndarray) -> dict:
+    """The urgent visits, handled through referral cases apart from follow-up capacity: how
+    many, how many are forced labour, and the share of all forced-labour visits they hold.
+
+    >>> referral_queue(np.array([1, 0, 1, 0]), np.array([3, 3, 0, 1]))
+    {'visits': 2, 'forced_labour': 1, 'precision': 0.5, 'share_of_forced_labour': 0.5}
+    """
+    urgent = np.asarray(tier_codes) == URGENT_RANK
+    y = np.asarray(y, dtype="float64")
+    return {"visits": int(urgent.sum()), "forced_labour": int(y[urgent].sum()),
+            "precision": float(y[urgent].mean()) if urgent.any() else float("nan"),
+            "share_of_forced_labour": float(y[urgent].sum() / y.sum()) if y.any()
+            else float("nan")}
+
+
+def recall_grid(y: np.ndarray, orderings: dict[str, np.ndarray],
+                capacities: tuple[float, ...] = CAPACITIES) -> pd.DataFrame:
+    """recall@k of each ordering at each capacity (visits that compete for capacity only),
+    with whether the combined list is at least as good as the better single ordering.
+
+    >>> y = np.array([1, 0, 0, 1] * 50)
+    >>> grid = recall_grid(y, {"a": y * 1.0, "b": -y * 1.0, "combined follow-up list": y * 1.0},
+    ...                    (0.01, 0.5))
+    >>> grid[["k", "a", "b", "combined follow-up list", "combined >= best"]].values.tolist()
+    [[2, 0.02, 0.0, 0.02, True], [100, 1.0, 0.0, 1.0, True]]
+    """
+    rows = []
+    for capacity in capacities:
+        table = at_capacity(y, orderings, capacity).set_index("ordering")
+        row = {"capacity": capacity, "k": int(table["k"].iloc[0]),
+               **{name: float(table.loc[name, "recall@k"]) for name in orderings}}
+        singles = [row[name] for name in orderings if name != "combined follow-up list"]
+        row["combined >= best"] = bool(row["combined follow-up list"] >= max(singles) - 1e-12)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
              frame: pd.DataFrame, y: np.ndarray, *, capacity: float = 0.05,
              exploration_share: float = 0.05, seed: int = 0,
              positions: np.ndarray | None = None) -> Report:
-    """Evaluate a model on labelled visits: the four orderings side by side at capacity ``k``,
+    """Evaluate a model on labelled visits: the referral queue apart, then the four orderings
+    of the other visits side by side at capacity ``k`` and recall at 1, 2, 5 and 10 %,
     probability metrics, calibration, recall@k by sector and region, and exploration.
+
+    Urgent visits go to the referral queue (every one is referred) and use no follow-up
+    capacity, so the orderings compete for the visits that are not urgent, and ``k`` is
+    ``capacity`` of those. ``recall with referrals`` adds the forced-labour visits of the
+    referral queue to those the ordering catches, out of all forced-labour visits.
 
     ``result`` is the engine's output for a batch that contains the visits at ``positions``
     (all of them when None); ``frame`` and ``y`` are aligned with ``visits``.
     """
     at = np.arange(len(visits)) if positions is None else positions
-    risk = model.risk_score(frame)
-    rule_score = np.asarray(result.rule_score)[at]
-    tier = np.asarray(result.tier.codes)[at]
+    risk_all = model.risk_score(frame)
+    tier_all = np.asarray(result.tier.codes)[at]
+    y_all = np.asarray(y)
+    referral = referral_queue(y_all, tier_all)
+    rest = tier_all != URGENT_RANK
+    y, risk, tier = y_all[rest], risk_all[rest], tier_all[rest]
+    rule_score = np.asarray(result.rule_score)[at][rest]
     final_tier, escalated = escalate(tier, risk, model.escalation_threshold)
-    orderings = {
-        "rules only (tier, rule score)": ordering_score(tier, rule_score),
-        "model only (risk score)": risk,
-        "combined follow-up list": ordering_score(final_tier, risk, rule_score),
-    }
+    # the combined list as priority.order ranks it: tier, then risk score (the rule score only
+    # orders visits without a risk score, and every visit here has one)
+    orderings = dict(zip(ORDERINGS, (
+        ordering_score(tier, rule_score), risk, ordering_score(final_tier, risk)), strict=True))
     table = at_capacity(y, orderings, capacity)
+    total = y_all.sum()
+    table["recall with referrals"] = ((referral["forced_labour"] + table["recall@k"]
+                                       * y.sum()) / total) if total else np.nan
     combined = orderings["combined follow-up list"]
     k = capacity_k(len(y), capacity)
     idx = order(pd.Categorical.from_codes(final_tier, list(TIER_ORDER)),
@@ -191,17 +248,22 @@ def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
         "y": y.astype(int).tolist() if len(y) <= 200_000 else [],
         "risk": risk.tolist() if len(y) <= 200_000 else [],
     }
+    kept = visits.iloc[np.flatnonzero(rest)]
     return Report(
         at_capacity=table,
-        probability=probability_metrics(y, risk),
-        calibration=calibration_table(y, risk),
-        by_sector=recall_by_group(y, combined, visits["sector"], capacity),
-        by_region=recall_by_group(y, combined, visits["region"], capacity),
+        probability=probability_metrics(y_all, risk_all),
+        calibration=calibration_table(y_all, risk_all),
+        by_sector=recall_by_group(y, combined, kept["sector"], capacity),
+        by_region=recall_by_group(y, combined, kept["region"], capacity),
         exploration=exploration,
         curves=curves,
         facts={"capacity": capacity, "k": k, "escalated": int(escalated.sum()),
-               "test_visits": len(y), "test_positives": int(y.sum())},
+               "test_visits": len(y_all), "test_positives": int(y_all.sum()),
+               "follow_up_visits": len(y), "follow_up_positives": int(y.sum())},
+        referral=referral,
+        recall_grid=recall_grid(y, orderings),
     )
 
 
-__all__ = ["Report", "evaluate", "labels", "train"]
+__all__ = ["CAPACITIES", "ORDERINGS", "Report", "evaluate", "labels", "recall_grid",
+           "referral_queue", "train"]

@@ -108,6 +108,8 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
         "metrics": {
             "capacity": report.facts.get("capacity"), "k": report.facts.get("k"),
             "at_capacity": _table(report.at_capacity.set_index("ordering")),
+            "referral_queue": report.referral,
+            "recall_at_capacities": json.loads(report.recall_grid.to_json(orient="records")),
             "probability": report.probability, "calibration": _table(report.calibration),
             "recall_by_sector": _table(report.by_sector), "recall_by_region":
             _table(report.by_region), "exploration": report.exploration,

@@ -1,5 +1,5 @@
-"""The follow-up list and the rejected rows as downloads (CSV, XLSX), formula injection
-neutralised: one writer for the API and the pages."""
+"""The follow-up list, the referral cases and the rejected rows as downloads (CSV, XLSX),
+formula injection neutralised: one writer for the API and the pages."""
 
 from __future__ import annotations
 
@@ -50,6 +50,95 @@ def list_download(rows: list[dict], fmt: str, filename: str = "follow-up") -> Do
     return Download(buffer.getvalue(), XLSX_TYPE, f"{filename}.xlsx")
 
 
+REFERRAL_COLUMNS: dict[str, tuple[str, str]] = {
+    "case_id": ("case", "iş"),
+    "visit_id": ("visit", "ziyarət"),
+    "region": ("region", "region"),
+    "sector": ("sector", "sahə"),
+    "status": ("status", "status"),
+    "overdue": ("overdue", "gecikib"),
+    "hours_left": ("hours left (negative: overdue)", "qalan saat (mənfi: gecikib)"),
+    "detected_at": ("detected at (UTC)", "aşkar edilib (UTC)"),
+    "due_at": ("due at (UTC)", "son vaxt (UTC)"),
+    "workers": ("workers concerned", "aidiyyəti olan işçilər"),
+    "indicators": ("indicators", "göstəricilər"),
+    "suggested": ("suggested recipients", "tövsiyə olunan alıcılar"),
+    "referred_at": ("referred at (UTC)", "yönləndirilib (UTC)"),
+    "recipient": ("recipient", "alıcı"),
+    "reference": ("reference number", "istinad nömrəsi"),
+    "channel": ("channel", "kanal"),
+    "reason": ("reason not referred", "yönləndirilməmə səbəbi"),
+    "notes": ("notes", "qeydlər"),
+    "version": ("version", "versiya"),
+}
+"""Columns of the referral export with their headers in English and Azerbaijani."""
+REFERRAL_VALUES: dict[str, tuple[str, str]] = {
+    "open": ("open", "açıq"), "referred": ("referred", "yönləndirilib"),
+    "not_referred": ("not referred", "yönləndirilməyib"),
+    "special_police": ("special police unit (Ministry of Internal Affairs)",
+                       "xüsusi polis bölməsi (Daxili İşlər Nazirliyi)"),
+    "migration_service": ("State Migration Service", "Dövlət Miqrasiya Xidməti"),
+    "minors_commission": ("commission on minors' affairs",
+                          "yetkinlik yaşına çatmayanların işləri üzrə komissiya"),
+    "other": ("other (see the notes)", "digər (qeydlərə baxın)"),
+    "phone": ("phone", "telefon"), "letter": ("letter", "məktub"),
+    "electronic": ("electronic system", "elektron sistem"),
+}
+"""Words of the referral export in English and Azerbaijani."""
+
+
+def referral_frame(cases: list[dict], lang: str = "en") -> pd.DataFrame:
+    """Referral cases (with their clock) as a table in ``lang``: headers and words translated,
+    times in UTC, lists joined with ``;``.
+
+    >>> import datetime as dt
+    >>> t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    >>> case = {"case_id": 1, "visit_id": "V1", "status": "open", "overdue": True,
+    ...         "seconds_left": -5400, "due_at": t, "workers": ["W1", "W2"],
+    ...         "suggested": ["special_police"]}
+    >>> row = referral_frame([case], "az").iloc[0]
+    >>> row["status"], bool(row["gecikib"]), float(row["qalan saat (mənfi: gecikib)"])
+    ('açıq', True, -1.5)
+    >>> row["aidiyyəti olan işçilər"]
+    'W1;W2'
+    """
+    index = 1 if lang == "az" else 0
+
+    def word(value: object) -> object:
+        return REFERRAL_VALUES[value][index] if isinstance(value, str) and value in \
+            REFERRAL_VALUES else value
+
+    rows = []
+    for case in cases:
+        row = {}
+        for key in REFERRAL_COLUMNS:
+            value = case.get(key)
+            if key == "hours_left":
+                left = case.get("seconds_left")
+                value = None if left is None else round(left / 3600, 2)
+            elif key in ("workers", "suggested"):
+                value = ";".join(word(v) if key == "suggested" else v for v in value or [])
+            elif key in ("status", "recipient", "channel"):
+                value = word(value)
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            row[REFERRAL_COLUMNS[key][index]] = value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[v[index] for v in REFERRAL_COLUMNS.values()])
+
+
+def referral_download(cases: list[dict], fmt: str, lang: str = "en") -> Download:
+    """The referral cases as a CSV or XLSX download in ``lang``, formula injection
+    neutralised."""
+    frame = neutralised(referral_frame(cases, lang))
+    if fmt == "csv":
+        return Download(frame.to_csv(index=False).encode("utf-8"), "text/csv",
+                        f"referrals-{lang}.csv")
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False, sheet_name="referrals")
+    return Download(buffer.getvalue(), XLSX_TYPE, f"referrals-{lang}.xlsx")
+
+
 def rejected_csv(cells: Iterable[object]) -> str:
     """Rejected cells (objects with the rejected table's attributes) as neutralised CSV text."""
     frame = pd.DataFrame([{c: getattr(cell, c) for c in REJECTED_COLUMNS} for cell in cells],
@@ -57,4 +146,5 @@ def rejected_csv(cells: Iterable[object]) -> str:
     return neutralised(frame).to_csv(index=False)
 
 
-__all__ = ["XLSX_TYPE", "Download", "list_download", "neutralised", "rejected_csv"]
+__all__ = ["REFERRAL_COLUMNS", "REFERRAL_VALUES", "XLSX_TYPE", "Download", "list_download",
+           "neutralised", "referral_download", "referral_frame", "rejected_csv"]

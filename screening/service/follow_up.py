@@ -33,13 +33,29 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso", default_handler=str))
 
 
+def _with_clock(frame: pd.DataFrame, now: dt.datetime) -> pd.DataFrame:
+    """The referral clock of each row: hours left (open cases) and overdue."""
+    due = frame["referral_due_at"]
+    is_open = (frame["referral_status"] == "open").to_numpy()
+    left = [round((d - now).total_seconds() / 3600, 2) if o and d is not None else None
+            for d, o in zip(due, is_open, strict=True)]
+    frame = frame.assign(referral_due_at=[None if d is None else d.isoformat() for d in due])
+    frame["referral_hours_left"] = pd.array(left, dtype="Float64")
+    frame["referral_overdue"] = [x is not None and x < 0 for x in left]
+    return frame
+
+
 def follow_up_page(engine: Engine, *, region: str | None = None, sector: str | None = None,
                    tier: str | None = None, status: str | None = None,
                    date_from: dt.date | None = None, date_to: dt.date | None = None,
-                   page: int = 1, per_page: int = 50, sort: str = "rank"
-                   ) -> tuple[int, list[dict[str, Any]]]:
+                   page: int = 1, per_page: int = 50, sort: str = "rank",
+                   now: dt.datetime | None = None) -> tuple[int, list[dict[str, Any]]]:
     """(total, rows of the page) of the stored follow-up list; ``per_page`` beyond the store's
     page limit is read in several pages (exports).
+
+    Each row has the clock of its visit's referral case (urgent visits): ``referral_case``,
+    ``referral_status``, ``referral_due_at``, ``referral_hours_left`` (negative when overdue,
+    empty once closed) and ``referral_overdue``, at ``now`` (default: the current time).
 
     Raises
     ------
@@ -54,7 +70,7 @@ def follow_up_page(engine: Engine, *, region: str | None = None, sector: str | N
                                 sort=SORTS.get(sort, sort), limit=min(wanted, MAX_LIMIT),
                                 offset=offset)
         total = int(frame.attrs.get("total", len(frame)))
-        rows += _records(frame)
+        rows += _records(_with_clock(frame, now or dt.datetime.now(dt.UTC)))
         if len(frame) < min(wanted, MAX_LIMIT):
             break
         offset += len(frame)

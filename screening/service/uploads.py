@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
+
 from screening.errors import UploadRefused
 from screening.ingest.loaders import load_upload
 from screening.ingest.readers import suffix_of
 from screening.pipeline import screen_frames
 from screening.service.context import Services
-from screening.store import Receipt, store_upload
+from screening.service.referrals import open_for_upload
+from screening.store import Receipt, store_upload, transaction
 from screening.store.tables import User
 
 MAGIC = {".xlsx": b"PK", ".parquet": b"PAR1"}
@@ -72,8 +75,9 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     Returns
     -------
     Receipt
-        With ``model_version`` (None: the rules alone) and ``model_problem`` when the active
-        model could not be used.
+        With ``referral_cases`` (a case opened for each urgent new visit, in the same
+        transaction as the upload), ``model_version`` (None: the rules alone) and
+        ``model_problem`` when the active model could not be used.
 
     Raises
     ------
@@ -92,9 +96,24 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)
     content = file.content + (interviews.content if interviews else b"")
-    return store_upload(services.engine, user=user, file_name=file.name, content=content,
-                        loaded=loaded, screening=screening, correction=correction,
-                        model_problem=status.problem)
+
+    def store() -> Receipt:
+        now = services.settings.now()
+        with transaction(services.engine) as session:
+            receipt = store_upload(session, user=user, file_name=file.name, content=content,
+                                   loaded=loaded, screening=screening, correction=correction,
+                                   model_problem=status.problem)
+            if not receipt.repeat:
+                receipt.referral_cases = open_for_upload(session, services, receipt,
+                                                         screening, user, now)
+        return receipt
+
+    try:
+        return store()
+    except IntegrityError:
+        # A concurrent upload committed the same file or the same new visit first (the unique
+        # sha256 and current-visit indexes refused ours): once more, it now sees them.
+        return store()
 
 
 __all__ = ["MAGIC", "UploadedFile", "accept_upload", "check_file"]

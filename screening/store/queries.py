@@ -18,6 +18,7 @@ from screening.store.tables import (
     REVIEW_STATUSES,
     TIERS,
     Interview,
+    ReferralCase,
     Review,
     ScreeningRow,
     Upload,
@@ -35,7 +36,8 @@ LIST_COLUMNS: tuple[str, ...] = (
     "rank", "visit_id", "site_id", "region", "sector", "visit_date", "tier", "risk_score",
     "rule_score", "icls_workers", "indicators", "reasons", "exploration", "selected",
     "selection_probability", "model_version", "upload_id", "version", "review_status",
-    "scheduled_for", "outcome", "icls_unknown_workers",
+    "scheduled_for", "outcome", "icls_unknown_workers", "referral_case", "referral_status",
+    "referral_due_at",
 )  # fmt: skip
 """Columns of :func:`follow_up_frame`."""
 
@@ -54,6 +56,11 @@ def _as_tuple(name: str, value: str | Sequence[str] | None,
 def _latest_reviews():
     return (select(Review.visit_id, func.max(Review.id).label("rid"))
             .group_by(Review.visit_id).subquery("latest_review"))
+
+
+def _latest_cases():
+    return (select(ReferralCase.visit_id, func.max(ReferralCase.case_id).label("cid"))
+            .group_by(ReferralCase.visit_id).subquery("latest_case"))
 
 
 def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | None = None,
@@ -79,14 +86,16 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     uploaded_by : int, optional
         Keep visits uploaded by this user id (an inspector sees their own uploads).
     sort : {"rank", "visit_date", "-visit_date"}
-        ``rank`` orders as the follow-up list does: tier, then risk score, then rule score.
+        ``rank`` orders as the follow-up list does (:func:`screening.priority.order`): tier,
+        then risk score; the rule score orders the visits without a risk score.
     limit, offset : int
         The page: at most ``limit`` rows (1..10,000) after skipping ``offset``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LIST_COLUMNS`; ``rank`` is the position in the filtered, sorted list.
+        Columns :data:`LIST_COLUMNS`; ``rank`` is the position in the filtered, sorted list;
+        ``referral_*`` are the current version of the visit's latest referral case, if any.
         ``frame.attrs["total"]`` is the number of rows over all pages.
 
     Raises
@@ -102,8 +111,8 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     if not (1 <= int(limit) <= MAX_LIMIT) or int(offset) < 0:
         raise StoreError(f"The page must have a limit in 1..{MAX_LIMIT} and an offset >= 0. "
                          f"Got limit {limit} and offset {offset} instead.")
-    latest_r = _latest_reviews()
-    s, r = ScreeningRow, Review
+    latest_r, latest_c = _latest_reviews(), _latest_cases()
+    s, r, c = ScreeningRow, Review, ReferralCase
     conditions = [Visit.is_current]
     if regions is not None:
         conditions.append(Visit.region.in_(regions))
@@ -129,16 +138,18 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
                s.tier, s.risk_score, s.rule_score, s.icls_workers, s.indicators, s.reasons,
                s.exploration, s.selected, s.selection_probability, s.model_version,
                Visit.upload_id, Visit.version, r.status, r.scheduled_for, r.outcome,
-               s.icls_unknown_workers)
+               s.icls_unknown_workers, c.case_id, c.status, c.due_at)
         .join(s, latest_screening())
         .outerjoin(latest_r, latest_r.c.visit_id == Visit.visit_id)
         .outerjoin(r, r.id == latest_r.c.rid)
+        .outerjoin(latest_c, latest_c.c.visit_id == Visit.visit_id)
+        .outerjoin(c, (c.case_id == latest_c.c.cid) & c.is_current)
         .where(and_(*conditions))
     )
     unknown_risk_last = case((s.risk_score.is_(None), 1), else_=0)
     order = {
         "rank": (s.tier_rank.desc(), unknown_risk_last, s.risk_score.desc(),
-                 s.rule_score.desc(), Visit.id),
+                 case((s.risk_score.is_(None), s.rule_score), else_=0.0).desc(), Visit.id),
         "visit_date": (Visit.visit_date, Visit.id),
         "-visit_date": (Visit.visit_date.desc(), Visit.id.desc()),
     }[sort]
@@ -153,6 +164,9 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     frame["icls_workers"] = frame["icls_workers"].astype("Int64")
     frame["icls_unknown_workers"] = frame["icls_unknown_workers"].astype("Int64")
     frame["review_status"] = frame["review_status"].fillna(NO_REVIEW)
+    frame["referral_case"] = frame["referral_case"].astype("Int64")
+    frame["referral_due_at"] = [None if pd.isna(t) else as_utc(t)
+                                for t in frame["referral_due_at"]]
     frame.attrs["total"] = int(total or 0)
     return frame
 

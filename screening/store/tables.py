@@ -30,7 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, ma
 from indicators import TIER_ORDER
 from screening.errors import AppendOnlyError
 from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOMES, VISIT_COLUMNS, Kind
-from screening.vocabulary import REVIEW_STATUSES, ROLES
+from screening.vocabulary import CHANNELS, RECIPIENTS, REFERRAL_STATUSES, REVIEW_STATUSES, ROLES
 
 TIERS: tuple[str, ...] = TIER_ORDER
 """Tiers in rising order of urgency; ``screenings.tier_rank`` is the position in this tuple."""
@@ -49,7 +49,8 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 class Base(DeclarativeBase):
     """Declarative base of every store table."""
 
-    type_annotation_map = {dict[str, Any]: JSON, dt.datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON,
+                           dt.datetime: DateTime(timezone=True)}
 
 
 class User(Base):
@@ -216,6 +217,77 @@ class Review(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class ReferralCase(Base):
+    """One version of a referral case: the duty to refer a probable victim, with its clock.
+
+    A case is opened (version 1, ``open``) when an urgent visit is stored. Recording what was
+    done adds a version (``referred`` or ``not_referred``) that supersedes the current one; no
+    version is ever deleted, so the history stays. ``case_id`` is the id of version 1 and names
+    the case in every version; at most one version per case is current (an index enforces it).
+    """
+
+    __tablename__ = "referral_cases"
+    __table_args__ = (
+        CheckConstraint(_in("status", REFERRAL_STATUSES), name="ck_referral_cases_status"),
+        CheckConstraint("channel IS NULL OR " + _in("channel", CHANNELS),
+                        name="ck_referral_cases_channel"),
+        CheckConstraint("recipient IS NULL OR " + _in("recipient", RECIPIENTS),
+                        name="ck_referral_cases_recipient"),
+        CheckConstraint("status != 'not_referred' OR reason IS NOT NULL",
+                        name="ck_referral_cases_reason"),
+        UniqueConstraint("case_id", "version", name="uq_referral_cases_case_id_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    is_current: Mapped[bool] = mapped_column(default=True)
+    visit_id: Mapped[str] = mapped_column(Text, index=True)
+    visit_row_id: Mapped[int] = mapped_column(ForeignKey("visits.id"))
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    detected_at: Mapped[dt.datetime]
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    workers: Mapped[list[str]] = mapped_column(JSON, default=list)
+    indicators: Mapped[str] = mapped_column(Text, default="")
+    suggested: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    referred_at: Mapped[dt.datetime | None]
+    recipient: Mapped[str | None] = mapped_column(String(40))
+    reference: Mapped[str | None] = mapped_column(Text)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+Index("ix_referral_cases_current", ReferralCase.case_id, unique=True,
+      sqlite_where=text("is_current"), postgresql_where=text("is_current"))
+
+
+class OutboxEvent(Base):
+    """A notification waiting to be delivered (or delivered): a case opened or overdue.
+
+    Written in the same transaction as what it reports, so no event is lost; the notifier
+    delivers it and records each attempt. ``key`` (e.g. ``case_overdue:12``) makes each event
+    happen once.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    delivered_at: Mapped[dt.datetime | None]
+    delivered_to: Mapped[str | None] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
 class ServiceSetting(Base):
     """A setting chosen at run time and shared by every process of the service (for example
     the active model, which an admin chooses on the model page)."""
@@ -263,5 +335,6 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 
 __all__ = ["APPEND_ONLY_MESSAGE", "ROLES", "REVIEW_STATUSES", "TIERS", "ApiToken",
-           "AppendOnlyError", "AuditEntry", "Base", "Interview", "RejectedRow", "Review",
+           "AppendOnlyError", "AuditEntry", "Base", "Interview", "OutboxEvent", "ReferralCase",
+           "RejectedRow", "Review",
            "ScreeningRow", "ServiceSetting", "Upload", "User", "Visit", "utcnow"]

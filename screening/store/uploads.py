@@ -32,6 +32,7 @@ from screening.store.engine import transaction
 from screening.store.tables import (
     TIERS,
     Interview,
+    ReferralCase,
     RejectedRow,
     ScreeningRow,
     Upload,
@@ -81,6 +82,8 @@ class Receipt(BaseModel):
         The model version that screened the new visits; None: the rules alone.
     model_problem : str or None
         Why the active model was not used, when one is set but could not be loaded.
+    referral_cases : dict of str to int
+        The referral case opened for each urgent new visit (visit_id -> case id).
     """
 
     upload_id: int
@@ -96,6 +99,7 @@ class Receipt(BaseModel):
     repeat: bool = False
     model_version: str | None = None
     model_problem: str | None = None
+    referral_cases: dict[str, int] = {}
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected cells as a frame with the columns of the loaders' rejected table."""
@@ -268,7 +272,12 @@ def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Rec
     counts = dict.fromkeys(TIERS[::-1], 0)
     for tier in visit_tiers.values():
         counts[tier] += 1
+    opened = session.execute(
+        select(ReferralCase.visit_id, ReferralCase.case_id)
+        .where(ReferralCase.upload_id == upload.id, ReferralCase.version == 1)
+        .order_by(ReferralCase.id))
     return Receipt(
+        referral_cases=dict(opened.all()),
         upload_id=upload.id, file_name=upload.file_name, sha256=upload.sha256,
         created_at=as_utc(upload.created_at), is_correction=upload.is_correction,
         accepted={"visits": upload.visits_accepted, "interviews": upload.interviews_accepted},

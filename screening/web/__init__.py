@@ -4,7 +4,8 @@
 headers to the app that :func:`screening.app.create_app` builds. Modules: ``security``
 (sessions, CSRF, roles, headers, rendering), ``pages`` (sign-in, language, upload, guide,
 indicators), ``monitor`` (follow-up list, exports, visit detail, reviews, dashboard),
-``analyst`` (model page), ``i18n`` (every string in English and Azerbaijani).
+``referrals`` (the referral queue, one case and its record form, the export), ``analyst``
+(model page), ``i18n`` (every string in English and Azerbaijani).
 """
 
 from screening.web.security import library_error_page, mount

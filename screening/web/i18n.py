@@ -6,6 +6,8 @@ read and a test checks key by key (the referral pages keep theirs beside it).
 
 from __future__ import annotations
 
+from screening.web.i18n_referrals import REFERRAL_STRINGS
+
 LANGUAGES: tuple[str, ...] = ("en", "az")
 DEFAULT_LANGUAGE = "en"
 
@@ -438,6 +440,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_mean_predicted": ("Mean risk score", "Orta risk balı"),
     "col_observed": ("Observed share", "Müşahidə olunan pay"),
     "col_total": ("Total", "Cəmi"),
+    **REFERRAL_STRINGS,
 }
 
 

@@ -16,14 +16,18 @@ from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import OUTCOMES, SECTORS
 from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
+from screening.service import referrals
 from screening.service.follow_up import explain_stored, follow_up_page, regions
+from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
 from screening.store import audit, record_review, transaction, visit_detail
 from screening.store.queries import NO_REVIEW, follow_up_frame
+from screening.store.referrals import outbox
 from screening.store.reviews import latest_screening
 from screening.store.tables import ScreeningRow, User, Visit
 from screening.vocabulary import REVIEW_STATUSES
 from screening.web.i18n import translate
+from screening.web.referrals import clock_text
 from screening.web.security import WebError, check_csrf, lang, page_user, render
 
 router = APIRouter(include_in_schema=False)
@@ -64,8 +68,9 @@ def follow_up(request: Request, page: int = 1,
     export)."""
     filters, page = _filters(request), max(1, page)
     try:
-        total, rows = follow_up_page(request.app.state.services.engine, page=page,
-                                     per_page=PER_PAGE, **_query(filters))
+        svc = request.app.state.services
+        total, rows = follow_up_page(svc.engine, page=page, per_page=PER_PAGE,
+                                     now=svc.settings.now(), **_query(filters))
         error = None
     except StoreError as exc:
         total, rows, error = 0, [], str(exc)
@@ -77,7 +82,12 @@ def follow_up(request: Request, page: int = 1,
                   prev_link=link[page - 1] if page > 1 else None,
                   next_link=link[page + 1] if page < pages else None,
                   export_query=urlencode(kept), can_export=user.role in ("monitor", "admin"),
-                  **_choices(request))
+                  hours=_hours, **_choices(request))
+
+
+def _hours(hours_left: float) -> str:
+    """A referral clock in hours as the pages show it (``5h 20m``)."""
+    return referrals.hours_text(int(hours_left * 3600))
 
 
 @router.get("/export.{fmt}")
@@ -89,7 +99,9 @@ def export(request: Request, fmt: str,
     filters = _filters(request)
     engine = request.app.state.services.engine
     try:
-        total, rows = follow_up_page(engine, page=1, per_page=10**9, **_query(filters))
+        total, rows = follow_up_page(engine, page=1, per_page=10**9,
+                                     now=request.app.state.services.settings.now(),
+                                     **_query(filters))
     except StoreError as exc:
         raise WebError(422, "bad_filter", message=str(exc)) from None
     with transaction(engine) as db:
@@ -114,7 +126,9 @@ def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
     screening = found["screening"] or {}
     note = svc.catalogue.settings.escalation_note
     escalated = bool(note and note.en in (screening.get("reasons") or ""))
+    case = referrals.case_of_visit(svc.engine, visit_id, svc.settings.now())
     return render(request, "visit.html", status=status, user=user, d=found, s=screening,
+                  case=case, clock=clock_text,
                   x=explained, escalated=escalated,
                   escalation_note=getattr(note, language) if note else "",
                   outcomes=OUTCOMES, statuses=REVIEW_STATUSES,
@@ -182,7 +196,9 @@ def bars(counts: dict[str, int], labels: dict[str, str], css: dict[str, str] | N
 @router.get("/dashboard")
 def dashboard(request: Request, date_from: str = "", date_to: str = "",
               user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
-    """Counts by tier, sector and region for a period, and urgent visits without follow-up."""
+    """Counts by tier, sector and region for a period, urgent visits without follow-up, the
+    referral cases (open, overdue, due within 4 h, median time to referral this month, by
+    year), when no e-mail or webhook is configured the notifications waiting, and drift."""
     engine = request.app.state.services.engine
     start, end = _date(date_from), _date(date_to)
     language = lang(request)
@@ -194,13 +210,17 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "",
                             key=lambda kv: (-kv[1], kv[0])))
     unscheduled = follow_up_frame(engine, tier="urgent", review_status=NO_REVIEW,
                                   date_from=start, date_to=end, limit=1).attrs["total"]
+    svc = request.app.state.services
+    figures = referrals.figures(engine, svc.settings.now())
+    waiting, events = outbox(engine, undelivered=True, limit=20)
     names = {k: translate(language, f"tier_{k}") for k in URGENT_FIRST}
     names |= {k: translate(language, f"sector_{k}") for k in SECTORS}
     period = {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
     from screening.service.drift import drift_report
 
     return render(request, "dashboard.html", user=user, date_from=date_from, date_to=date_to,
-                  drift=drift_report(request.app.state.services),
+                  drift=drift_report(svc), figures=figures, outbox_waiting=waiting,
+                  outbox_events=events, notify_configured=bool(channels(svc.settings)),
                   total=sum(by_tier.values()), unscheduled=unscheduled,
                   unscheduled_link="/list?" + urlencode({"tier": "urgent", "status": NO_REVIEW,
                                                          **period}),

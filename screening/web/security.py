@@ -204,7 +204,7 @@ def library_error_page(request: Request, exc: ScreeningError) -> Response:
 
 def mount(app: FastAPI) -> None:
     """Add the pages to ``app`` (call once, before the app starts)."""
-    from screening.web import analyst, monitor, pages
+    from screening.web import analyst, monitor, pages, referrals
 
     data_dir = Path(app.state.services.settings.data_dir)
     app.state.web_signer = URLSafeTimedSerializer(secret_key(data_dir), salt="web-session")
@@ -221,7 +221,7 @@ def mount(app: FastAPI) -> None:
 
     app.add_exception_handler(WebError, _web_error)
     app.add_exception_handler(SignInRequired, _sign_in)
-    for module in (pages, monitor, analyst):
+    for module in (pages, monitor, referrals, analyst):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -235,3 +237,121 @@ def test_screenshot_of_every_page(web, page, sign_in, shot, role, path, selector
     assert response is not None and response.status == 200, response and response.status
     page.wait_for_selector(selector)
     shot(page, name)
+
+
+# -- the referral duty (issue 10) -----------------------------------------------------------
+
+def icls_upload(folder: Path) -> tuple[Path, Path, str]:
+    """One visit and two interviews; worker W1 was deceived about the job and threatened, so
+    they meet the ICLS test and the visit is urgent. The files and the visit id."""
+    visit_id = f"REF{next(_ids):03d}"
+    visits = folder / f"visits-{visit_id}.csv"
+    visits.write_text(
+        "visit_id,site_id,visit_date,inspector_id,region,sector,workers_present,"
+        "workers_without_contract,foreign_workers,foreign_workers_without_permit,minors_present\n"
+        f"{visit_id},S-{visit_id},2026-11-30,I1,Baku,construction,12,0,3,0,0\n",
+        encoding="utf-8")
+    interviews = folder / f"interviews-{visit_id}.csv"
+    interviews.write_text(
+        "visit_id,worker_ref,age,foreign,deceived_about_job,threatened\n"
+        f"{visit_id},W1,31,true,true,true\n{visit_id},W2,40,false,false,false\n",
+        encoding="utf-8")
+    return visits, interviews, visit_id
+
+
+def test_an_icls_positive_worker_opens_a_case_the_monitor_refers_it(
+        web, page, sign_in, shot, tmp_path, server):
+    """An upload with an ICLS-positive worker opens a referral case; the monitor sees it in
+    the queue with its clock, records the referral, and the case closes."""
+    visits, interviews, visit_id = icls_upload(tmp_path)
+    sign_in(page, "inspector")
+    page.goto("/upload")
+    page.wait_for_selector("#upload-form")
+    page.set_input_files('#upload-form input[name="file"]', str(visits))
+    page.set_input_files('#upload-form input[name="interviews"]', str(interviews))
+    page.click("#upload-submit")
+    page.wait_for_selector("#receipt")
+    assert visit_id in page.inner_text("#receipt-referrals")
+    shot(page, "upload-receipt-referral")
+    with page.expect_navigation():
+        page.click("#sign-out")
+
+    sign_in(page, "monitor")
+    page.goto("/referrals")
+    row = page.wait_for_selector(f'#referral-queue tr[data-visit-id="{visit_id}"]')
+    assert row.get_attribute("data-status") == "open"
+    clock = row.query_selector("td.clock").inner_text()
+    assert re.fullmatch(r"2[34]h \d\dm left", clock.strip()), clock
+    assert "W1" in row.inner_text() and "W2" not in row.inner_text()
+    assert t("rcp_migration_service") in row.inner_text()  # a foreign worker is concerned
+    shot(page, "referral-queue")
+    with page.expect_navigation():
+        row.query_selector("a.case-link").click()
+    page.wait_for_selector("#record-form")
+    page.check("#status-referred")
+    page.select_option("#recipient", "special_police")
+    page.select_option("#channel", "phone")
+    page.fill("#reference", "MIA-2026-0101")
+    page.fill("#case-notes", "Duty officer informed by phone.")
+    with page.expect_navigation():
+        page.click("#record-submit")
+    page.wait_for_selector("#record-saved")
+    assert page.get_attribute("#case-status", "data-status") == "referred"
+    assert page.locator("#history-table tr.version").count() == 2
+    assert "MIA-2026-0101" in page.inner_text("#history-table")
+    shot(page, "referral-case")
+    page.goto("/referrals?status=open")
+    page.wait_for_selector("#referral-queue, #no-cases")
+    assert page.locator(f'tr[data-visit-id="{visit_id}"]').count() == 0
+    page.goto("/referrals?status=referred")
+    closed = page.wait_for_selector(f'tr[data-visit-id="{visit_id}"]')
+    assert closed.query_selector("td.clock").inner_text().strip() == t("closed")
+
+
+def test_with_the_clock_moved_on_a_case_is_overdue_and_the_webhook_hears_it(
+        web, page, sign_in, shot, server):
+    """Moved on 25 hours by the test setting, an open case shows as overdue on the dashboard,
+    and the notifier delivers its overdue event to a local webhook."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from screening.service.notifier import run_once
+
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=hook.serve_forever, daemon=True)
+    thread.start()
+    services = server["app"].state.services
+    before = services.settings
+    services.settings = before.replace(
+        clock_shift_hours=25,
+        notify_webhook_url=f"http://127.0.0.1:{hook.server_address[1]}/hook")
+    try:
+        sign_in(page, "monitor")
+        page.goto("/dashboard")
+        figure = page.wait_for_selector("#fig-overdue")
+        assert figure.get_attribute("class") == "overdue"
+        overdue = int(re.search(r"\d+", figure.inner_text()).group())
+        assert overdue >= 1
+        shot(page, "dashboard-overdue")
+        page.goto("/referrals?overdue=1")
+        page.wait_for_selector("#referral-queue tr.referral-row.overdue")
+        assert "OVERDUE by" in page.inner_text("#referral-queue")
+        result = run_once(services)
+        assert result.failed == 0 and result.overdue_events == overdue
+        late = [e for e in received if e["kind"] == "case_overdue"]
+        assert len(late) == overdue and all("OVERDUE" in e["summary"] for e in late)
+    finally:
+        services.settings = before
+        hook.shutdown()
+        hook.server_close()

@@ -104,3 +104,29 @@ def test_follow_up_list_marks_selection():
     assert ranked["selected"].head(8).all()
     assert ranked["exploration"].sum() == 2 and not ranked["exploration"].head(8).any()
     assert (ranked.loc[ranked["exploration"], "selection_probability"] == 2 / 32).all()
+
+
+def test_urgent_visits_use_no_follow_up_capacity():
+    """Urgent visits lead the list but go to the referral queue: the capacity and its
+    exploration slots are the other visits'."""
+    tiers = np.array(["urgent"] * 5 + ["high"] * 3 + ["low"] * 32, dtype=object)
+    visits = make_visits(*[{} for _ in range(40)])
+    ranked = follow_up_list(
+        visits, tier=tiers, rule_score=np.arange(40.0), icls_workers=np.full(40, np.nan),
+        indicators=np.array([""] * 40, dtype=object), reasons=np.array([""] * 40, dtype=object),
+        capacity=10, exploration_share=0.2, seed=3)
+    urgent = ranked["tier"] == "urgent"
+    assert ranked["tier"].head(5).eq("urgent").all(), "urgent visits still lead the list"
+    assert not ranked.loc[urgent, "selected"].any() and not ranked.loc[urgent, "exploration"].any()
+    assert (ranked.loc[urgent, "selection_probability"] == 1.0).all()
+    assert ranked["selected"].sum() == 10, "ten follow-ups, none of them urgent"
+    assert ranked.loc[~urgent, "selected"].head(8).all()
+    assert ranked["exploration"].sum() == 2
+    assert (ranked.loc[ranked["exploration"], "selection_probability"] == 2 / 27).all()
+
+
+def test_follow_up_capacity_counts_the_visits_that_are_not_urgent():
+    from screening.priority import follow_up_capacity
+
+    assert follow_up_capacity(["urgent"] * 50 + ["medium"] * 950, 0.02) == 19
+    assert follow_up_capacity(["urgent"] * 3, 0.05) == 0

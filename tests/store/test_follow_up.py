@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from storekit import counts, put
+from storekit import counts, put, raw
 
 from screening.store import (
     NO_REVIEW,
@@ -41,6 +41,26 @@ def test_list_is_in_follow_up_order(stored, synthetic_upload):
     ranked = synthetic_upload.screening.follow_up
     assert frame["visit_id"].tolist() == ranked["visit_id"].tolist()
     assert (frame["review_status"] == NO_REVIEW).all()
+
+
+def test_equal_risk_scores_keep_the_upload_order_as_the_pipeline_does(stored):
+    """The store ranks as screening.priority.order: the rule score orders only visits without
+    a risk score, so visits with the same risk score keep the upload's order."""
+    import numpy as np
+
+    from screening.priority import order
+
+    store, visits, _ = stored
+    raw(store, "UPDATE screenings SET risk_score = 0.5")
+    frame = follow_up_frame(store, limit=1000)
+    by_id = frame.set_index("visit_id")
+    ids = visits["visit_id"].astype(object).to_numpy()  # the upload's order
+    tier = by_id.loc[ids, "tier"].to_numpy(dtype=object)
+    rule = by_id.loc[ids, "rule_score"].to_numpy(dtype="float64")
+    expected = ids[order(tier, np.full(len(ids), 0.5), rule)].tolist()
+    assert frame["visit_id"].tolist() == expected
+    by_rule = ids[order(tier, np.full(len(ids), np.nan), rule)].tolist()
+    assert expected != by_rule, "the case must tell the two orders apart"
 
 
 def test_filters(stored):

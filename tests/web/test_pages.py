@@ -27,6 +27,8 @@ PAGES = {
     "/dashboard": {"monitor", "analyst", "admin"},
     "/performance": {"monitor", "analyst", "admin"},
     "/statistics": {"monitor", "admin"},
+    "/referrals": {"monitor", "admin"},
+    "/referrals/1": {"monitor", "admin"},
     "/visits/V0000001": {"monitor", "analyst", "admin"},
     "/model": {"analyst", "admin"},
     "/indicators": set(ROLES),
@@ -265,7 +267,8 @@ ENGLISH_ONLY = sorted({en for en, az in STRINGS.values()
                        if en != az and "{" not in en and len(en) >= 4})
 
 
-@pytest.mark.parametrize("path", ["/upload", "/list"])
+@pytest.mark.parametrize("path", ["/upload", "/list", "/referrals", "/referrals/1",
+                                  "/dashboard"])
 def test_no_english_interface_string_is_left_on_azerbaijani_pages(service, clients, path):
     client = TestClient(service[0])
     client.cookies.update(clients["admin"].cookies)

@@ -1,0 +1,108 @@
+"""The strings of the referral pages, in English and Azerbaijani (merged into ``i18n.STRINGS``;
+kept apart so the strings of one feature stay together)."""
+
+from __future__ import annotations
+
+REFERRAL_STRINGS: dict[str, tuple[str, str]] = {
+    "nav_referrals": ("Referrals", "Yönləndirmələr"),
+    "receipt_referrals": (
+        "Referral cases opened ({count}): each urgent visit is a probable victim, to be referred "
+        "within the legal time by the monitoring centre:",
+        "Açılmış yönləndirmə işləri ({count}): hər təcili ziyarət ehtimal olunan qurbandır və "
+        "monitorinq mərkəzi tərəfindən qanuni müddətdə yönləndirilməlidir:"),
+    "referrals_title": ("Referral queue", "Yönləndirmə növbəsi"),
+    "referrals_intro": (
+        "Every urgent visit (a probable victim) opens a referral case when it is uploaded. "
+        "Open cases come first, the least time left first; overdue cases stand out.",
+        "Hər təcili ziyarət (ehtimal olunan qurban) yükləndikdə yönləndirmə işi açır. Açıq "
+        "işlər əvvəl gəlir, ən az vaxtı qalan birinci; gecikmiş işlər seçilir."),
+    "due_rule": ("A case is due {hours} hours after the upload.",
+                 "İş yükləmədən {hours} saat sonra başa çatdırılmalıdır."),
+    "due_source_label": ("Legal source", "Hüquqi mənbə"),
+    "case_title": ("Referral case {id}", "Yönləndirmə işi {id}"),
+    "col_case": ("Case", "İş"),
+    "col_clock": ("Time left", "Qalan vaxt"),
+    "col_due": ("Due at (UTC)", "Son vaxt (UTC)"),
+    "col_detected": ("Detected at (UTC)", "Aşkar edilib (UTC)"),
+    "col_workers_concerned": ("Workers concerned", "Aidiyyəti olan işçilər"),
+    "col_suggested": ("Suggested recipients", "Tövsiyə olunan alıcılar"),
+    "col_referral_status": ("Referral", "Yönləndirmə"),
+    "col_recorded": ("Recorded at (UTC)", "Qeydə alınıb (UTC)"),
+    "col_version": ("Version", "Versiya"),
+    "time_left": ("{time} left", "{time} qalıb"),
+    "overdue_by": ("OVERDUE by {time}", "{time} GECİKİB"),
+    "closed": ("closed", "bağlanıb"),
+    "ref_open": ("open", "açıq"),
+    "ref_referred": ("referred", "yönləndirilib"),
+    "ref_not_referred": ("not referred", "yönləndirilməyib"),
+    "rcp_special_police": ("special police unit (Ministry of Internal Affairs)",
+                           "xüsusi polis bölməsi (Daxili İşlər Nazirliyi)"),
+    "rcp_migration_service": ("State Migration Service", "Dövlət Miqrasiya Xidməti"),
+    "rcp_minors_commission": ("commission on minors' affairs",
+                              "yetkinlik yaşına çatmayanların işləri üzrə komissiya"),
+    "rcp_other": ("other (say which in the notes)", "digər (qeydlərdə göstərin)"),
+    "chn_phone": ("phone", "telefon"),
+    "chn_letter": ("letter", "məktub"),
+    "chn_electronic": ("electronic system", "elektron sistem"),
+    "no_cases": ("No referral cases match.", "Uyğun yönləndirmə işi yoxdur."),
+    "only_overdue": ("Only overdue", "Yalnız gecikmiş"),
+    "open_case": ("Open the case", "İşi aç"),
+    "record_title": ("Record what was done", "Görülən işi qeyd edin"),
+    "decision": ("Decision", "Qərar"),
+    "referred_at": ("Referred at (UTC)", "Yönləndirilib (UTC)"),
+    "referred_at_hint": ("Empty: now.", "Boş: indi."),
+    "recipient": ("Recipient", "Alıcı"),
+    "reference": ("Reference number", "İstinad nömrəsi"),
+    "channel": ("Channel", "Kanal"),
+    "reason": ("Reason (required when not referred)",
+               "Səbəb (yönləndirilmədikdə tələb olunur)"),
+    "record": ("Record", "Qeyd et"),
+    "record_saved": ("Recorded. The earlier versions are kept below.",
+                     "Qeydə alındı. Əvvəlki versiyalar aşağıda saxlanılır."),
+    "record_error": ("Not recorded: {message}", "Qeydə alınmadı: {message}"),
+    "history_title": ("History (every version is kept)", "Tarixçə (hər versiya saxlanılır)"),
+    "visit_referral": ("Referral case", "Yönləndirmə işi"),
+    "export_referrals_csv": ("Export CSV", "CSV ixrac et"),
+    "export_referrals_xlsx": ("Export XLSX", "XLSX ixrac et"),
+    "fig_title": ("Referral cases", "Yönləndirmə işləri"),
+    "fig_open": ("Open: {count}", "Açıq: {count}"),
+    "fig_overdue": ("Overdue: {count}", "Gecikmiş: {count}"),
+    "fig_due_soon": ("Due within 4 hours: {count}", "4 saat ərzində bitən: {count}"),
+    "fig_median": ("Median time to referral this month: {hours} h ({count} referred)",
+                   "Bu ay yönləndirməyə qədər median vaxt: {hours} saat ({count} yönləndirilib)"),
+    "fig_median_none": ("No referral made this month yet.", "Bu ay hələ yönləndirmə olmayıb."),
+    "year_title": ("Referrals by year", "İllər üzrə yönləndirmələr"),
+    "col_year": ("Year", "İl"),
+    "col_cases": ("Cases", "İşlər"),
+    "col_referred": ("Referred", "Yönləndirilib"),
+    "col_on_time": ("On time", "Vaxtında"),
+    "col_late": ("Late", "Gecikmə ilə"),
+    "col_not_referred": ("Not referred", "Yönləndirilməyib"),
+    "col_open": ("Open", "Açıq"),
+    "outbox_title": ("Notifications waiting (no e-mail or webhook configured)",
+                     "Gözləyən bildirişlər (e-poçt və ya webhook qurulmayıb)"),
+    "outbox_waiting": ("Notifications not yet delivered: {count}",
+                       "Hələ çatdırılmamış bildirişlər: {count}"),
+    "col_event": ("Event", "Hadisə"),
+    "col_created": ("Created at (UTC)", "Yaradılıb (UTC)"),
+    "col_attempts": ("Attempts", "Cəhdlər"),
+    "col_error": ("Last error", "Son xəta"),
+    "evt_case_opened": ("case opened", "iş açıldı"),
+    "evt_case_overdue": ("case overdue", "iş gecikib"),
+    "card_referral_queue": (
+        "Referral queue (urgent visits, referred outside the follow-up capacity): {visits} "
+        "visits, {positives} of them forced labour ({share} % of all forced-labour visits). "
+        "The figures below are for the other visits.",
+        "Yönləndirmə növbəsi (təqib imkanından kənar yönləndirilən təcili ziyarətlər): "
+        "{visits} ziyarət, onlardan {positives}-i məcburi əmək (bütün məcburi əmək "
+        "ziyarətlərinin {share} %-i). Aşağıdakı göstəricilər digər ziyarətlər üçündür."),
+    "recall_grid_title": ("Recall at 1, 2, 5 and 10 % of the other visits",
+                          "Digər ziyarətlərin 1, 2, 5 və 10 %-də tapılma payı"),
+    "col_capacity": ("Capacity", "İmkan"),
+    "col_rules_only": ("Rules only", "Yalnız qaydalar"),
+    "col_model_only": ("Model only", "Yalnız model"),
+    "col_combined": ("Combined list", "Birləşmiş siyahı"),
+    "col_combined_best": ("Combined at least as good", "Birləşmiş ən azı o qədər yaxşı"),
+}
+
+__all__ = ["REFERRAL_STRINGS"]
