@@ -3,7 +3,8 @@
 - **Escalation**: the model may raise a visit by one tier (low to medium, medium to high) when
   its risk score reaches the threshold chosen on validation data. It never demotes a visit and
   never makes one urgent: urgent is for the rules alone.
-- **Ranking**: tier first, then risk score; the rule score orders visits without a risk score.
+- **Ranking**: urgent visits first; the others by risk score, then tier; without a model, by
+  tier, then rule score.
 - **Capacity is for follow-ups only**: urgent visits (probable victims) are a legal duty, each
   handled through its referral case; the follow-up capacity and its exploration slots go to
   the other visits (:func:`follow_up_list`, :func:`follow_up_capacity`).
@@ -136,24 +137,28 @@ def as_text(codes: np.ndarray, categories: object) -> pd.api.extensions.Extensio
 
 
 def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.ndarray:
-    """Positions in follow-up order: tier, then risk score; the rule score orders the visits
-    without a risk score.
+    """Positions in follow-up order: urgent visits first (the referral queue), then the others
+    by risk score, then tier; the rule score orders only the visits without a risk score.
 
-    Unknown risk scores sort after known ones within a tier, by rule score. Visits with the
-    same known risk score are not reordered by rule score: the calibrated risk score already
-    weighs the fired indicators, and on held-out data the rule score ordered such ties worse
-    than chance (see the README, "Capacity is for follow-ups only"). Remaining ties keep the
-    input order (the sort is stable), so the same upload always gives the same list.
+    Without a model every risk score is unknown and the order is the rules': tier, then rule
+    score. With one, the other visits follow the calibrated risk score, which already weighs
+    the fired indicators and their tier; the tier breaks its ties (the calibration gives many
+    visits one score). Tier first, and the rule score as a tie-break, each did worse than the
+    model alone on held-out data (see the README, "Capacity is for follow-ups only"). Unknown
+    risk scores sort after known ones; remaining ties keep the input order (the sort is
+    stable), so the same upload always gives the same list.
 
     >>> order(["low", "urgent", "low"], np.array([np.nan] * 3), np.array([5.0, 1.0, 7.0]))
     array([1, 2, 0])
-    >>> order(["high"] * 3, np.array([0.4, 0.4, 0.9]), np.array([1.0, 9.0, 0.0]))
-    array([2, 0, 1])
+    >>> order(["high", "medium", "high", "urgent"], np.array([0.4, 0.9, 0.4, 0.1]),
+    ...       np.array([1.0, 9.0, 5.0, 0.0]))
+    array([3, 1, 0, 2])
     """
+    ranks = tier_rank(tier)
     unknown = np.isnan(risk_score)
     risk = np.where(unknown, -1.0, risk_score)
     rule = np.where(unknown, rule_score, 0.0)
-    return np.lexsort((-rule, -risk, -tier_rank(tier)))
+    return np.lexsort((-rule, -ranks, -risk, ~(ranks == URGENT_RANK)))
 
 
 def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,

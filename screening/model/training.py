@@ -219,10 +219,10 @@ def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
     y, risk, tier = y_all[rest], risk_all[rest], tier_all[rest]
     rule_score = np.asarray(result.rule_score)[at][rest]
     final_tier, escalated = escalate(tier, risk, model.escalation_threshold)
-    # the combined list as priority.order ranks it: tier, then risk score (the rule score only
-    # orders visits without a risk score, and every visit here has one)
+    # the combined list as priority.order ranks the visits that are not urgent: risk score,
+    # then tier (after escalation); every visit here has a risk score
     orderings = dict(zip(ORDERINGS, (
-        ordering_score(tier, rule_score), risk, ordering_score(final_tier, risk)), strict=True))
+        ordering_score(tier, rule_score), risk, ordering_score(risk, final_tier)), strict=True))
     table = at_capacity(y, orderings, capacity)
     total = y_all.sum()
     table["recall with referrals"] = ((referral["forced_labour"] + table["recall@k"]

@@ -52,7 +52,7 @@ def list_download(rows: list[dict], fmt: str, filename: str = "follow-up") -> Do
 
 REFERRAL_COLUMNS: dict[str, tuple[str, str]] = {
     "case_id": ("case", "iş"),
-    "visit_id": ("visit", "ziyarət"),
+    "visit_id": ("visit", "yoxlama"),
     "region": ("region", "region"),
     "sector": ("sector", "sahə"),
     "status": ("status", "status"),

@@ -34,10 +34,10 @@ TIMEOUT = 10.0
 """Seconds to wait for a receiver before the attempt counts as failed."""
 SUBJECTS = {
     store.CASE_OPENED: ("Referral case {case_id} opened: visit {visit_id}, due {due_at}",
-                        "Yönləndirmə işi {case_id} açıldı: ziyarət {visit_id}, son vaxt "
+                        "Yönləndirmə işi {case_id} açıldı: yoxlama {visit_id}, son vaxt "
                         "{due_at}"),
     store.CASE_OVERDUE: ("OVERDUE referral case {case_id}: visit {visit_id} was due {due_at}",
-                         "GECİKMİŞ yönləndirmə işi {case_id}: ziyarət {visit_id}, son vaxt "
+                         "GECİKMİŞ yönləndirmə işi {case_id}: yoxlama {visit_id}, son vaxt "
                          "{due_at} idi"),
 }
 

@@ -148,7 +148,8 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     )
     unknown_risk_last = case((s.risk_score.is_(None), 1), else_=0)
     order = {
-        "rank": (s.tier_rank.desc(), unknown_risk_last, s.risk_score.desc(),
+        "rank": ((s.tier == "urgent").desc(), unknown_risk_last, s.risk_score.desc(),
+                 s.tier_rank.desc(),
                  case((s.risk_score.is_(None), s.rule_score), else_=0.0).desc(), Visit.id),
         "visit_date": (Visit.visit_date, Visit.id),
         "-visit_date": (Visit.visit_date.desc(), Visit.id.desc()),

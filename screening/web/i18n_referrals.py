@@ -8,13 +8,13 @@ REFERRAL_STRINGS: dict[str, tuple[str, str]] = {
     "receipt_referrals": (
         "Referral cases opened ({count}): each urgent visit is a probable victim, to be referred "
         "within the legal time by the monitoring centre:",
-        "Açılmış yönləndirmə işləri ({count}): hər təcili ziyarət ehtimal olunan qurbandır və "
+        "Açılmış yönləndirmə işləri ({count}): hər təcili yoxlama ehtimal olunan qurbandır və "
         "monitorinq mərkəzi tərəfindən qanuni müddətdə yönləndirilməlidir:"),
     "referrals_title": ("Referral queue", "Yönləndirmə növbəsi"),
     "referrals_intro": (
         "Every urgent visit (a probable victim) opens a referral case when it is uploaded. "
         "Open cases come first, the least time left first; overdue cases stand out.",
-        "Hər təcili ziyarət (ehtimal olunan qurban) yükləndikdə yönləndirmə işi açır. Açıq "
+        "Hər təcili yoxlama (ehtimal olunan qurban) yükləndikdə yönləndirmə işi açır. Açıq "
         "işlər əvvəl gəlir, ən az vaxtı qalan birinci; gecikmiş işlər seçilir."),
     "due_rule": ("A case is due {hours} hours after the upload.",
                  "İş yükləmədən {hours} saat sonra başa çatdırılmalıdır."),
@@ -93,11 +93,11 @@ REFERRAL_STRINGS: dict[str, tuple[str, str]] = {
         "Referral queue (urgent visits, referred outside the follow-up capacity): {visits} "
         "visits, {positives} of them forced labour ({share} % of all forced-labour visits). "
         "The figures below are for the other visits.",
-        "Yönləndirmə növbəsi (təqib imkanından kənar yönləndirilən təcili ziyarətlər): "
-        "{visits} ziyarət, onlardan {positives}-i məcburi əmək (bütün məcburi əmək "
-        "ziyarətlərinin {share} %-i). Aşağıdakı göstəricilər digər ziyarətlər üçündür."),
+        "Yönləndirmə növbəsi (təqib imkanından kənar yönləndirilən təcili yoxlamalar): "
+        "{visits} yoxlama, onlardan {positives}-i məcburi əmək (bütün məcburi əmək "
+        "yoxlamalarının {share} %-i). Aşağıdakı göstəricilər digər yoxlamalar üçündür."),
     "recall_grid_title": ("Recall at 1, 2, 5 and 10 % of the other visits",
-                          "Digər ziyarətlərin 1, 2, 5 və 10 %-də tapılma payı"),
+                          "Digər yoxlamaların 1, 2, 5 və 10 %-də tapılma payı"),
     "col_capacity": ("Capacity", "İmkan"),
     "col_rules_only": ("Rules only", "Yalnız qaydalar"),
     "col_model_only": ("Model only", "Yalnız model"),

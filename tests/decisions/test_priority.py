@@ -15,13 +15,14 @@ from screening.priority import (
 from tests.conftest import make_visits
 
 
-def test_order_tier_then_risk_then_rule_score():
-    tier = np.array(["low", "high", "urgent", "high", "medium", "high"], dtype=object)
-    risk = np.array([0.9, 0.2, np.nan, 0.7, 0.99, np.nan])
-    rule = np.array([1.0, 9.0, 3.0, 8.0, 5.0, 20.0])
-    ids = np.array(list("abcdef"), dtype=object)
-    # urgent c; then high by risk: d (0.7), b (0.2), f (unknown risk last); medium e; low a
-    assert [ids[i] for i in order(tier, risk, rule)] == list("cdbfea")
+def test_order_urgent_then_risk_then_tier():
+    tier = np.array(["low", "high", "urgent", "high", "medium", "high", "medium"], dtype=object)
+    risk = np.array([0.9, 0.2, np.nan, 0.7, 0.99, np.nan, 0.7])
+    rule = np.array([1.0, 9.0, 3.0, 8.0, 5.0, 20.0, 30.0])
+    ids = np.array(list("abcdefg"), dtype=object)
+    # urgent c; then by risk: e (0.99), a (0.9), d and g (0.7: the high tier first, the rule
+    # score does not break ties of a risk score), b (0.2); f (unknown risk) last
+    assert [ids[i] for i in order(tier, risk, rule)] == list("ceadgbf")
 
 
 def test_order_without_risk_scores_uses_rule_score_then_input_order():
