@@ -109,7 +109,7 @@ def test_the_export_is_in_the_pages_language(service, clients):
     assert answer.status_code == 200 and "referrals-az.csv" in answer.headers[
         "content-disposition"]
     rows = list(csv.DictReader(io.StringIO(answer.text)))
-    assert rows and {"iş", "ziyarət", "son vaxt (UTC)"} <= set(rows[0])
+    assert rows and {"iş", "yoxlama", "son vaxt (UTC)"} <= set(rows[0])
     assert clients["monitor"].get("/referrals/export.pdf").status_code == 404
 
 
