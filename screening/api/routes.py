@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
 from screening.outputs.exports import list_download, rejected_csv
-from screening.service.follow_up import follow_up_page, visit_detail
+from screening.service.follow_up import MAX_PAGE, follow_up_page, visit_detail
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
 from screening.store.tables import RejectedRow, Upload, User
@@ -29,6 +29,7 @@ Reader = Annotated[User, Depends(require("monitor", "analyst", "admin"))]
 Reviewer = Annotated[User, Depends(require("monitor", "admin"))]
 Analyst = Annotated[User, Depends(require("analyst", "admin"))]
 Admin = Annotated[User, Depends(require("admin"))]
+UploadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> UploadedFile:
@@ -69,7 +70,7 @@ def uploads(svc: ServicesDep, user: Annotated[User, Depends(require("inspector",
 
 
 @router.get("/uploads/{upload_id}/rejected.csv")
-def rejected(upload_id: int, svc: ServicesDep, user: Everyone) -> Response:
+def rejected(upload_id: UploadId, svc: ServicesDep, user: Everyone) -> Response:
     """The rejected rows of an upload (row, column, value, reason) as CSV."""
     with transaction(svc.engine, write=False) as session:
         found = session.get(Upload, upload_id)
@@ -85,7 +86,7 @@ def rejected(upload_id: int, svc: ServicesDep, user: Everyone) -> Response:
 def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               sector: str | None = None, tier: str | None = None, status: str | None = None,
               date_from: dt.date | None = None, date_to: dt.date | None = None,
-              page: Annotated[int, Query(ge=1)] = 1,
+              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
               sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
     """The ranked follow-up list with the latest review status, filtered and paginated."""

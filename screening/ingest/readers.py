@@ -236,6 +236,9 @@ def _read_json(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
     except json.JSONDecodeError as e:
         raise LoaderError(label, f"the file is not valid JSON: {e.msg} at line {e.lineno}, "
                                 f"column {e.colno}") from None  # fmt: skip
+    except RecursionError:
+        raise LoaderError(label, "the JSON is nested too deeply to be an upload (lists and "
+                                 "objects within each other hundreds of levels deep)") from None
     if isinstance(document, list):
         document = {table: document}
     if not isinstance(document, dict) or not any(t in document for t in TABLE_NAMES):

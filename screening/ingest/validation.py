@@ -414,6 +414,21 @@ def _check_columns(raw: pd.DataFrame, specs: list[ColumnSpec], source: str) -> N
     raise LoaderError(source, text)
 
 
+def _check_nul(t: _Table) -> None:
+    """Reject text cells holding a NUL character: no database text column can store one."""
+    for name in t.raw.columns:
+        column = t.raw[name]
+        if not (ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype)):
+            continue
+        try:
+            nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        except (AttributeError, TypeError):  # not text at all
+            continue
+        if nul.any():
+            t.fail(name, nul, RejectReason.WRONG_TYPE,
+                   "The cell holds a NUL character (0x00), which cannot be stored; remove it.")
+
+
 def validate_frame(
     raw: pd.DataFrame,
     specs: list[ColumnSpec],
@@ -479,6 +494,7 @@ def validate_frame(
             t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=_DTYPES[spec.kind])
             continue
         _parse(t, spec)
+    _check_nul(t)
     for spec in specs:
         if spec.at_most in t.typed and spec.name in present:
             _check_at_most(t, spec)

@@ -113,7 +113,10 @@ class TrainedModel:
     info: dict = field(default_factory=dict)
 
     def risk_score(self, frame: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability of forced labour per row of a :func:`feature_frame`."""
+        """Calibrated probability of forced labour per row of a :func:`feature_frame` (an empty
+        array for an empty frame: an upload whose every row was rejected)."""
+        if len(frame) == 0:
+            return np.empty(0, dtype="float64")
         return self.estimator.predict_proba(frame[self.features])[:, 1]
 
 

@@ -332,6 +332,6 @@ def columns_of(node: Node) -> set[str]:
     return found
 
 
-__all__ = ["FUNCTIONS", "KEYWORDS", "MAX_DEPTH", "MAX_TREE_DEPTH", "TYPES", "ExpressionError", "ExpressionSyntaxError",
-           "ExpressionTypeError", "ForbiddenConstructError", "Node", "UnknownColumnError",
-           "columns_of", "parse"]
+__all__ = ["FUNCTIONS", "KEYWORDS", "MAX_DEPTH", "MAX_TREE_DEPTH", "TYPES", "ExpressionError",
+           "ExpressionSyntaxError", "ExpressionTypeError", "ForbiddenConstructError", "Node",
+           "UnknownColumnError", "columns_of", "parse"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from screening.errors import UploadRefused
+from screening.errors import LoaderError, UploadRefused
 from screening.ingest.loaders import load_upload
 from screening.ingest.readers import suffix_of
 from screening.pipeline import screen_frames
@@ -19,6 +19,8 @@ from screening.store.tables import User
 
 MAGIC = {".xlsx": b"PK", ".parquet": b"PAR1"}
 """The first bytes a file of these types starts with."""
+NAME_LIMIT = 255
+"""The longest file name accepted (most file systems' limit)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ def check_file(file: UploadedFile, limit_bytes: int) -> None:
     ...
     screening.errors.UploadRefused: The file 'v.xlsx' is named .xlsx but its content is not .xlsx.
     """
+    check_name(file.name)
     if len(file.content) > limit_bytes:
         raise UploadRefused("too_large", f"The file {file.name!r} is larger than the limit of "
                                          f"{limit_bytes / 1e6:.0f} MB.")
@@ -52,6 +55,36 @@ def check_file(file: UploadedFile, limit_bytes: int) -> None:
     if magic and not file.content.startswith(magic):
         raise UploadRefused("content_mismatch", f"The file {file.name!r} is named {suffix} but "
                                                 f"its content is not {suffix}.")
+
+
+def check_name(name: str) -> None:
+    """Refuse a file name that cannot be a file's name: empty, only dots (``.``, ``..``), with a
+    control character, or longer than :data:`NAME_LIMIT` characters. The name is only ever
+    shown (escaped), never used as a path.
+
+    Raises
+    ------
+    LoaderError
+        Naming the file (shortened when long) and what is wrong with its name.
+
+    Examples
+    --------
+    >>> check_name("..")
+    Traceback (most recent call last):
+    ...
+    screening.errors.LoaderError: ..: the file name must be a file name such as visits.csv, not \
+'.' or '..'.
+    """
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    if not name.strip() or name.strip(". ") == "":
+        raise LoaderError(shown, "the file name must be a file name such as visits.csv, not "
+                                 "'.' or '..'")
+    if len(name) > NAME_LIMIT:
+        raise LoaderError(shown, f"the file name is {len(name)} characters long; at most "
+                                 f"{NAME_LIMIT} are allowed")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise LoaderError(repr(shown), "the file name holds a control character; rename the "
+                                       "file")
 
 
 def accept_upload(services: Services, user: User | int | None, file: UploadedFile,
@@ -97,4 +130,4 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
                         model_problem=status.problem)
 
 
-__all__ = ["MAGIC", "UploadedFile", "accept_upload", "check_file"]
+__all__ = ["MAGIC", "NAME_LIMIT", "UploadedFile", "accept_upload", "check_file", "check_name"]

@@ -12,11 +12,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from screening.errors import ConflictError, StoreError
-from screening.store.engine import transaction
+from screening.store.engine import check_text, transaction
 from screening.store.tables import ApiToken, AuditEntry, User, utcnow
 from screening.vocabulary import ROLES
 
 PREFIX_LENGTH = 8
+NAME_LIMIT = 200
+"""The longest user name (the column's width)."""
 """Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
 
 
@@ -94,6 +96,7 @@ def create_user(bind: Session | Engine, name: str, role: str, *,
     name = (name or "").strip()
     if not name:
         raise StoreError("A user needs a name; the name given is empty.")
+    check_text("user name", name, limit=NAME_LIMIT, line=True)
     with transaction(bind) as session:
         if session.scalar(select(User.id).where(User.name == name)) is not None:
             raise ConflictError(f"A user named '{name}' already exists; choose another name.")

@@ -59,6 +59,38 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def check_text(field: str, value: str | None, *, limit: int | None = None,
+               line: bool = False) -> None:
+    """Refuse text that the store cannot keep, or that is too long, naming the field.
+
+    A NUL character cannot be stored in a PostgreSQL text column; ``line`` text (a name, an id)
+    also may not hold other control characters.
+
+    Raises
+    ------
+    StoreError
+        Naming the field, the limit or the character.
+
+    Examples
+    --------
+    >>> check_text("notes", "fine and long")
+    >>> check_text("name", "x" * 300, limit=200)
+    Traceback (most recent call last):
+    ...
+    screening.errors.StoreError: The name is 300 characters long; at most 200 are allowed.
+    """
+    if value is None:
+        return
+    if limit is not None and len(value) > limit:
+        raise StoreError(f"The {field} is {len(value)} characters long; at most {limit} are "
+                         "allowed.")
+    bad = next((c for c in value if c == "\x00" or (line and (ord(c) < 32 or ord(c) == 127))),
+               None)
+    if bad is not None:
+        raise StoreError(f"The {field} holds the control character {bad!r} at position "
+                         f"{value.index(bad) + 1}; remove it.")
+
+
 def create_engine_for(settings: Settings | str | URL | None = None, **options) -> Engine:
     """Create the SQLAlchemy engine of the store.
 
@@ -164,5 +196,5 @@ def transaction(bind: Engine | Session, *, write: bool = True) -> Iterator[Sessi
         yield session
 
 
-__all__ = ["StoreError", "alembic_config", "create_engine_for", "migrate", "normalise_url",
-           "transaction"]
+__all__ = ["StoreError", "alembic_config", "check_text", "create_engine_for", "migrate",
+           "normalise_url", "transaction"]

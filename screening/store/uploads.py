@@ -105,6 +105,15 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
+def visible(text: str) -> str:
+    """Text with its NUL characters shown as ``\\x00`` (a database text column cannot hold one).
+
+    >>> visible("a\\x00b")
+    'a\\\\x00b'
+    """
+    return text.replace("\x00", "\\x00")
+
+
 def sha256_of(content: bytes) -> str:
     """Hex sha256 of an uploaded file's bytes."""
     return hashlib.sha256(content).hexdigest()
@@ -377,7 +386,8 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         cells = cells.to_dict("records") + added
         for cell in cells:
             cell.update(upload_id=upload.id, row=None if cell["row"] is None else int(cell["row"]),
-                        value=None if cell["value"] is None else str(cell["value"]))
+                        value=None if cell["value"] is None else visible(str(cell["value"])),
+                        column=visible(str(cell["column"])))
         if cells:
             session.execute(insert(RejectedRow.__table__), cells)
         if row_ids:

@@ -15,7 +15,7 @@ from indicators import TIER_ORDER
 from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import OUTCOMES, SECTORS
 from screening.outputs.exports import list_download
-from screening.service.follow_up import explain_stored, follow_up_page, regions
+from screening.service.follow_up import MAX_PAGE, explain_stored, follow_up_page, regions
 from screening.store import audit, record_review, transaction, visit_detail
 from screening.store.queries import NO_REVIEW, follow_up_frame
 from screening.store.reviews import latest_screening
@@ -59,7 +59,7 @@ def _choices(request: Request) -> dict[str, Any]:
 def follow_up(request: Request, page: int = 1,
               user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
     """The ranked follow-up list, filtered and paginated."""
-    filters, page = _filters(request), max(1, page)
+    filters, page = _filters(request), min(max(1, page), MAX_PAGE)
     try:
         total, rows = follow_up_page(request.app.state.services.engine, page=page,
                                      per_page=PER_PAGE, **_query(filters))

@@ -149,7 +149,7 @@ def rejected_csv(request: Request, upload_id: int,
     """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
     engine = request.app.state.services.engine
     with transaction(engine, write=False) as db:
-        found = db.get(Upload, upload_id)
+        found = db.get(Upload, upload_id) if 1 <= upload_id < 2**31 else None
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise WebError(404, "error_404", what=f"upload {upload_id}")
         text = exports.rejected_csv(db.scalars(select(RejectedRow).where(

@@ -198,6 +198,15 @@ def library_error_page(request: Request, exc: ScreeningError) -> Response:
                   user=session_user(request), key="error_message", values={"message": str(exc)})
 
 
+def error_page(request: Request, status: int, key: str, **values: object) -> Response:
+    """Any failure of a page as the HTML error page (never a traceback or plain text)."""
+    try:
+        user = session_user(request)
+    except Exception:  # noqa: BLE001 - the store itself may be what failed
+        user = None
+    return render(request, "error.html", status=status, user=user, key=key, values=values)
+
+
 def mount(app: FastAPI) -> None:
     """Add the pages to ``app`` (call once, before the app starts)."""
     from screening.web import analyst, monitor, pages
@@ -224,6 +233,6 @@ def mount(app: FastAPI) -> None:
 
 
 __all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "STATUS_OF_KIND", "SecurityHeaders",
-           "SignInRequired", "WebError", "check_csrf", "lang", "library_error_page", "local_path",
-           "mount", "new_session", "page_user", "read_session", "render", "secret_key",
-           "session_user", "set_session"]
+           "SignInRequired", "WebError", "check_csrf", "error_page", "lang", "library_error_page",
+           "local_path", "mount", "new_session", "page_user", "read_session", "render",
+           "secret_key", "session_user", "set_session"]

@@ -213,7 +213,7 @@ def test_exports_neutralise_formula_injection(service):
     evil = "=HYPERLINK(\"http://x\")"
     rows = pd.read_csv(EXAMPLES / "visits.csv", dtype=str, keep_default_na=False).head(3)
     rows["visit_id"] = ["=cmd|' /C calc'!A0", "+SUM(1)", "@evil"]
-    rows["region"] = [evil, "-1+1", "Baku"]
+    rows["region"] = [evil, "-1+1", "Baku;=HYPERLINK(C2);x"]
     content = rows.to_csv(index=False).encode()
     response = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
                            files={"file": ("evil.csv", content, "text/csv")})
@@ -224,10 +224,21 @@ def test_exports_neutralise_formula_injection(service):
     for column in frame.columns:
         assert not frame[column].str.match(r"^[=+\-@]").any(), column
     assert "'=cmd|' /C calc'!A0" in set(frame["visit_id"])
+    # in a ';'-separated spreadsheet (az, de, fr locales) each piece is a cell of its own
+    pieces = {p for cell in csv.splitlines() for part in cell.split(",") for p in part.split(";")}
+    assert not any(p.startswith(("=", "+", "-", "@")) for p in pieces)
+    assert "Baku;'=HYPERLINK(C2);x" in set(frame["region"])
     xlsx = client.get("/api/v1/export.xlsx", headers=auth(tokens["monitor"]))
-    sheet = pd.read_excel(io.BytesIO(xlsx.content), dtype=str).fillna("")
-    for column in sheet.columns:
-        assert not sheet[column].str.match(r"^[=+\-@]").any(), column
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula cell at all
+    texts = {c.value for c in cells if c.data_type == "s"}
+    # shown as typed: text cells, no apostrophe added
+    assert {"=cmd|' /C calc'!A0", "+SUM(1)", "@evil", evil, "-1+1",
+            "Baku;=HYPERLINK(C2);x"} <= texts
+    assert not any(str(t).startswith("'") for t in texts)
 
 
 def test_uploads_reviews_exports_and_reads_are_audited(service):
