@@ -91,6 +91,28 @@ class TrainingError(ModelError, ValueError):
     """Training cannot go on with the data given (too few labels of a class, say)."""
 
 
+class NotReadyError(TrainingError):
+    """Too few decided outcomes to train: says how many of each class there are and how many
+    are needed.
+
+    Attributes
+    ----------
+    counts : dict of str to int
+        Decided outcomes of the labelled visits per class (``forced_labour``, ``other``).
+    needed : int
+        How many of each class training needs.
+    """
+
+    def __init__(self, counts: dict[str, int], needed: int) -> None:
+        self.counts, self.needed = counts, needed
+        super().__init__(
+            f"Not enough decided outcomes to train: training needs at least {needed} of each "
+            f"class among the visits, and there are {counts.get('forced_labour', 0)} "
+            f"forced_labour and {counts.get('other', 0)} other outcomes (labour_violation or "
+            f"no_violation). Record more decided reviews (or give more outcomes) and train "
+            "again.")
+
+
 class StoreError(ScreeningError):
     """The store refused an operation (unknown visit, bad review, unknown role, ...)."""
 
@@ -154,5 +176,5 @@ class RejectReason(StrEnum):
 
 
 __all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
-           "ModelError", "RejectReason", "ScreeningError", "SettingsError", "StoreError",
-           "TrainingError", "UnknownVisitError", "UploadRefused"]
+           "ModelError", "NotReadyError", "RejectReason", "ScreeningError", "SettingsError",
+           "StoreError", "TrainingError", "UnknownVisitError", "UploadRefused"]

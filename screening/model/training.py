@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import brier_score_loss
 
+from screening.errors import NotReadyError
 from screening.model.classifier import POSITIVE, TrainedModel, feature_frame, fingerprint, fit
 from screening.model.evaluation import (
     at_capacity,
@@ -49,6 +50,34 @@ def labels(visits: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[np.ndarray, np
     outcome = visits["visit_id"].astype(object).map(by_visit)
     labelled = outcome.notna().to_numpy()
     return labelled, (outcome == POSITIVE).to_numpy()
+
+
+MIN_PER_CLASS = 20
+"""Decided outcomes of each class (forced labour, and the others) that training needs at least:
+the booster, its calibration and the held-out evaluation each need both classes."""
+
+
+def readiness(visits: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, int]:
+    """How many decided outcomes of each class the visits have (``forced_labour``, ``other``).
+
+    >>> v = pd.DataFrame({"visit_id": ["V1", "V2", "V3"]})
+    >>> o = pd.DataFrame({"visit_id": ["V1", "V2", "V9"],
+    ...                   "outcome": ["forced_labour", "no_violation", "forced_labour"]})
+    >>> readiness(v, o)
+    {'forced_labour': 1, 'other': 1}
+    """
+    labelled, y = labels(visits, outcomes)
+    return {"forced_labour": int(y[labelled].sum()), "other": int((~y[labelled]).sum())}
+
+
+def check_ready(visits: pd.DataFrame, outcomes: pd.DataFrame,
+                needed: int = MIN_PER_CLASS) -> dict[str, int]:
+    """The counts of :func:`readiness`, or :class:`~screening.errors.NotReadyError` when a class
+    has fewer than ``needed`` decided outcomes."""
+    counts = readiness(visits, outcomes)
+    if min(counts.values()) < needed:
+        raise NotReadyError(counts, needed)
+    return counts
 
 
 def _escalation_threshold(risk: np.ndarray, y: np.ndarray, tier_codes: np.ndarray) -> float:
@@ -91,6 +120,7 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
     ``ipw`` weights each outcome by the inverse of its visit's ``selection_probability``
     (a column of ``outcomes``), correcting for follow-ups that went where the list pointed.
     """
+    check_ready(visits, outcomes)
     engine = engine or RuleEngine()
     result = engine.run(visits, interviews)
     frame = feature_frame(visits, result, engine.catalogue, outcomes)
@@ -132,6 +162,7 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
             [frame.iloc[train_rows].reset_index(drop=True),
              pd.Series(y[train_rows].astype(int), name="label")], axis=1)),
         "ipw": ipw, "escalation_threshold": threshold,
+        "features_unknown_in_training": list(raw.named_steps["select"].unknown_),
     })  # fmt: skip
     return model, report
 
@@ -197,4 +228,4 @@ def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
     )
 
 
-__all__ = ["Report", "evaluate", "labels", "train"]
+__all__ = ["MIN_PER_CLASS", "Report", "check_ready", "evaluate", "labels", "readiness", "train"]

@@ -81,6 +81,11 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
         "It advises: it may raise a visit by one tier, never lowers one and never makes one "
         "urgent; people decide.",
     ]
+    unknown = report.facts.get("features_unknown_in_training") or []
+    if unknown:
+        limitations.append(f"{len(unknown)} feature(s) were unknown in every training visit (an "
+                           "optional upload column nobody filled): the model ignores them "
+                           f"({', '.join(unknown[:8])}{', ...' if len(unknown) > 8 else ''}).")
     if synthetic:
         limitations.insert(0, "TRAINED ON SYNTHETIC DATA (screening.datasets.synthetic): for "
                               "demonstration and tests only, not for real follow-up decisions.")
@@ -98,7 +103,7 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
             "ipw")} | {"synthetic": synthetic},
         "fit": {k: report.facts.get(k) for k in (
             "fit_rows", "fit_positives", "calibration_rows", "calibration_positives",
-            "calibration_method", "iterations")},
+            "calibration_method", "iterations", "features_unknown_in_training")},
         "features": model.features,
         "vulnerability_features": [f for f in VULNERABILITY_FEATURES if f in model.features],
         "excluded_features": EXCLUDED_FEATURES | {
