@@ -123,6 +123,13 @@ class ConflictError(StoreError):
     kind = "conflict"
 
 
+class ForbiddenError(StoreError):
+    """The user may not do this to what is named (``kind`` ``forbidden``, HTTP 403): e.g. a
+    correction replacing a visit that another inspector uploaded."""
+
+    kind = "forbidden"
+
+
 class UnknownVisitError(StoreError, LookupError):
     """A visit_id that is not in the store."""
 
@@ -175,6 +182,7 @@ class RejectReason(StrEnum):
     """An interview whose visit row was itself rejected."""
 
 
-__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
-           "ModelError", "NotReadyError", "RejectReason", "ScreeningError", "SettingsError",
-           "StoreError", "TrainingError", "UnknownVisitError", "UploadRefused"]
+__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
+           "ForbiddenError", "LoaderError", "ModelError", "NotReadyError", "RejectReason",
+           "ScreeningError", "SettingsError", "StoreError", "TrainingError", "UnknownVisitError",
+           "UploadRefused"]

@@ -414,6 +414,30 @@ def _check_columns(raw: pd.DataFrame, specs: list[ColumnSpec], source: str) -> N
     raise LoaderError(source, text)
 
 
+ID_COLUMNS = ("visit_id",)
+"""Identifier columns that name a visit in links and paths (``/visits/<visit_id>``)."""
+_PATHLESS = r"[/\\?#\x00-\x1f\x7f]|^\.{1,2}$"
+"""What an identifier may not hold: a slash, a backslash, ``?``, ``#``, a control character, or
+be ``.`` or ``..``: it could not be a part of a link."""
+
+
+def _check_ids(t: _Table) -> None:
+    """Reject identifiers that cannot be a part of a link or a path (see :data:`_PATHLESS`)."""
+    for name in ID_COLUMNS:
+        if name not in t.typed or not (ptypes.is_object_dtype(t.typed[name].dtype)
+                                       or ptypes.is_string_dtype(t.typed[name].dtype)):
+            continue
+        text = t.typed[name].astype(object).where(t.typed[name].notna(), "")
+        bad = text.astype(str).str.contains(_PATHLESS, regex=True).to_numpy(dtype=bool)
+        if bad.any():
+            def message(at: np.ndarray, text: pd.Series = text, name: str = name) -> list[str]:
+                return [f"{v!r} cannot be a {name}: the characters / \\ ? # and control "
+                        "characters (and '.' or '..' alone) cannot be a part of a link to it; "
+                        "use letters, digits, '-', '_' or '.'." for v in text.iloc[at]]
+
+            t.fail(name, bad, RejectReason.WRONG_TYPE, message)
+
+
 def _check_nul(t: _Table) -> None:
     """Reject text cells holding a NUL character: no database text column can store one."""
     for name in t.raw.columns:
@@ -495,6 +519,7 @@ def validate_frame(
             continue
         _parse(t, spec)
     _check_nul(t)
+    _check_ids(t)
     for spec in specs:
         if spec.at_most in t.typed and spec.name in present:
             _check_at_most(t, spec)

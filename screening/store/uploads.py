@@ -19,7 +19,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.errors import StoreError
+from screening.errors import ConflictError, ForbiddenError, StoreError
 from screening.ingest.loaders import LoadResult
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.ingest.validation import REJECTED_COLUMNS
@@ -249,6 +249,30 @@ def _check_matches(loaded: LoadResult, screening: Screening) -> None:
             + (f", and visit '{missing[0]}' was not screened." if missing else "."))
 
 
+def _check_owner(session: Session, user: User | int | None,
+                 stored: dict[str, tuple[int, int]]) -> None:
+    """Refuse a correction that would replace a visit uploaded by someone else: the user must
+    have uploaded a version of each visit replaced (an admin may replace any; so may a
+    correction without a user, from the command line)."""
+    user_id = user_id_of(user)
+    if user_id is None:
+        return
+    role = user.role if isinstance(user, User) else session.scalar(
+        select(User.role).where(User.id == user_id))
+    if role == "admin":
+        return
+    for part in _chunks(sorted(stored)):
+        mine = set(session.scalars(
+            select(Visit.visit_id).join(Upload, Upload.id == Visit.upload_id)
+            .where(Visit.visit_id.in_(part), Upload.user_id == user_id).distinct()))
+        others = sorted(set(part) - mine)
+        if others:
+            more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+            raise ForbiddenError(
+                f"Visit '{others[0]}'{more} was uploaded by another inspector: a correction may "
+                "replace only visits that you uploaded (or an admin). Nothing was stored.")
+
+
 def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Receipt:
     """Rebuild an upload's receipt from the store.
 
@@ -325,6 +349,10 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
     ------
     StoreError
         The screening does not cover exactly the upload's visits.
+    ForbiddenError
+        A correction would replace a visit that another user uploaded (names the visit).
+    ConflictError
+        A correction whose bytes were stored before (it would change nothing).
     """
     options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
                    screening=screening, correction=correction, first_row=first_row,
@@ -346,6 +374,12 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
     first_row = _first_row(file_name) if first_row is None else first_row
     with transaction(bind) as session:
         earlier = session.scalar(select(Upload).where(Upload.sha256 == digest))
+        if earlier is not None and correction:
+            raise ConflictError(
+                f"This correction is the same file as upload {earlier.id} "
+                f"('{earlier.file_name}', {as_utc(earlier.created_at):%Y-%m-%d %H:%M} UTC), "
+                "so it changes nothing and nothing was replaced; correct the rows and upload "
+                "the changed file.")
         if earlier is not None:
             return receipt_of(session, earlier, repeat=True)
         _check_matches(loaded, screening)
@@ -362,6 +396,7 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
             keep = ~visits["visit_id"].isin(list(stored)).to_numpy()
             keep_i = ~interviews["visit_id"].isin(list(stored)).to_numpy()
         elif stored:
+            _check_owner(session, user, stored)
             old = [row_id for row_id, _ in stored.values()]
             for part in _chunks(old):
                 session.execute(update(Visit).where(Visit.id.in_(part)).values(is_current=False))

@@ -197,3 +197,53 @@ def test_sample_still_uploads(service):
     examples = Path(__file__).resolve().parents[2] / "examples"
     answer = post(client, tokens, "visits.csv", (examples / "visits.csv").read_bytes())
     assert answer.status_code == 201 and answer.json()["accepted"]["visits"] == 300
+
+
+def test_a_correction_may_replace_only_the_inspectors_own_visits(service, store):
+    """Finding: any inspector could replace any visit (another inspector's urgent visit became
+    low and lost its interviews)."""
+    client, tokens = service
+    other = create_user(store, "u-other-inspector", "inspector")[1]
+    tokens = {**tokens, "other": other}
+    first = post(client, tokens, "v.csv", visits_csv(row("V1", region="Baku"), row("V2")))
+    assert first.status_code == 201, first.text
+    answer = post(client, tokens, "fix.csv", visits_csv(row("V1", region="Ganja"), row("V3")),
+                  role="other", correction="true")
+    body = one_shape(answer, 403, "forbidden")
+    assert "Visit 'V1'" in body["message"] and "V3" not in body["message"]
+    detail = client.get("/api/v1/visits/V1", headers=auth(tokens, "monitor")).json()
+    assert detail["visit"]["region"] == "Baku" and detail["visit"]["version"] == 1
+    listed = client.get("/api/v1/visits", headers=auth(tokens, "monitor")).json()
+    assert listed["total"] == 2, "nothing of the refused correction was stored"
+    own = post(client, tokens, "fix2.csv", visits_csv(row("V1", region="Ganja")),
+               correction="true")
+    assert own.status_code == 201 and own.json()["accepted"]["visits"] == 1
+    admin = post(client, tokens, "fix3.csv", visits_csv(row("V1", region="Sheki")),
+                 role="admin", correction="true")
+    assert admin.status_code == 201, admin.text
+    assert client.get("/api/v1/visits/V1", headers=auth(tokens, "monitor")
+                      ).json()["visit"]["region"] == "Sheki"
+
+
+def test_a_correction_with_bytes_sent_before_is_refused_not_ignored(service):
+    """Finding: correction=true with bytes sent before silently returned the old receipt."""
+    client, tokens = service
+    content = visits_csv(row("V1"))
+    assert post(client, tokens, "v.csv", content).status_code == 201
+    again = post(client, tokens, "v.csv", content)
+    assert again.status_code == 201 and again.json()["repeat"] is True  # plain repeat: receipt
+    body = one_shape(post(client, tokens, "v.csv", content, correction="true"), 409, "conflict")
+    assert "same file as upload 1" in body["message"] and "nothing was replaced" in body["message"]
+
+
+@pytest.mark.parametrize("visit_id", ["A/1", "A\\1", "A?1", "A#1", "..", "A\x0b1"])
+def test_visit_ids_that_cannot_be_in_a_link_are_rejected_with_a_clear_row(service, visit_id):
+    """Finding: a visit_id holding '/' was stored, but its detail and reviews answered 404."""
+    client, tokens = service
+    answer = post(client, tokens, "v.csv", visits_csv(row(visit_id), row("V2")))
+    assert answer.status_code == 201, answer.text
+    receipt = answer.json()
+    assert receipt["accepted"]["visits"] == 1
+    [cell] = receipt["rejected_rows"]
+    assert (cell["row"], cell["column"], cell["reason"]) == (2, "visit_id", "wrong_type")
+    assert "cannot be a visit_id" in cell["message"]
