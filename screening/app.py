@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from screening import api, web
 from screening.api.errors import (
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         Ready services (tests); ``settings`` and ``engine`` are then ignored.
     """
     services = services or open_services(settings, engine=engine)
-    app = FastAPI(title="Forced-labour risk screening", version="1",
+    app = FastAPI(title="Forced-labour risk screening", version="1", redirect_slashes=False,
                   description="Uploads with receipts, the ranked follow-up list, reviews, "
                               "indicators and models. Every call needs a bearer token.")
     app.state.services = services
@@ -62,6 +63,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(api.router, prefix=API_PREFIX)
     web.mount(app)
+    # outermost: a Host header that is not ours is refused before anything reads it
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=services.settings.hosts)
     return app
 
 

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
                                "a model version name, or nothing for the rules alone")
     models_dir: Path = _field(PROJECT_ROOT / "models", "The models folder; models load only "
                               "from inside it.", "a folder path")
+    allowed_hosts: str = _field("localhost,127.0.0.1,[::1],testserver",
+                                "Host names the service answers to, separated by commas (* for "
+                                "any); a request naming another host gets 400, so no redirect "
+                                "or link names a host the client chose (testserver: the "
+                                "in-process test client).",
+                                "host names separated by commas, such as "
+                                "screening.example.org,localhost")
     external_data: Path | None = _field(None, "Folder of the public real-world data sets used "
                                         "for validation (default: ../shared/external-data "
                                         "beside the checkout).", "a folder path")
@@ -109,6 +116,11 @@ class Settings(BaseSettings):
         if not self.database_url.strip():
             return f"sqlite:///{Path(self.data_dir) / SQLITE_FILE}"
         return normalise_url(self.database_url.strip())
+
+    @property
+    def hosts(self) -> list[str]:
+        """The allowed host names as a list (:attr:`allowed_hosts` split at commas)."""
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()] or ["*"]
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated like the original)."""

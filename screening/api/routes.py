@@ -72,13 +72,14 @@ def uploads(svc: ServicesDep, user: Annotated[User, Depends(require("inspector",
 @router.get("/uploads/{upload_id}/rejected.csv")
 def rejected(upload_id: UploadId, svc: ServicesDep, user: Everyone) -> Response:
     """The rejected rows of an upload (row, column, value, reason) as CSV."""
-    with transaction(svc.engine, write=False) as session:
+    with transaction(svc.engine) as session:
         found = session.get(Upload, upload_id)
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise ApiError(404, "not_found", f"No upload {upload_id} of yours.")
         rows = session.scalars(select(RejectedRow).where(RejectedRow.upload_id == upload_id)
                                .order_by(RejectedRow.id)).all()
         text = rejected_csv(rows)
+        accounts.audit(session, user, "rejected.read", "upload", upload_id, rows=len(rows))
     return Response(text, media_type="text/csv")
 
 
@@ -89,10 +90,16 @@ def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
               sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
-    """The ranked follow-up list with the latest review status, filtered and paginated."""
+    """The ranked follow-up list with the latest review status, filtered and paginated. Every
+    page read is written to the audit log."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
                                  status=status, date_from=date_from, date_to=date_to,
                                  page=page, per_page=per_page, sort=sort)
+    with transaction(svc.engine) as session:
+        accounts.audit(session, user, "list.read", "follow_up", None, page=page,
+                       per_page=per_page, rows=len(rows),
+                       filters={"region": region, "sector": sector, "tier": tier,
+                                "status": status})
     return {"total": total, "page": page, "per_page": per_page, "visits": rows}
 
 

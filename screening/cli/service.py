@@ -12,11 +12,14 @@ from screening.vocabulary import ROLES
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--seed/--no-seed", default=True, show_default=True,
-              help="On first start, store examples/ and create demo users.")
-def serve(host: str, port: int, seed: bool) -> None:
+@click.option("--demo", is_flag=True,
+              help="A demonstration: on a store without users, create one demo user per role, "
+                   "print their tokens on the terminal and store examples/ (make run passes "
+                   "it). Never on a store with real users.")
+def serve(host: str, port: int, demo: bool) -> None:
     """Run the service (API at /api/v1, documentation at /docs) on the embedded SQLite store,
-    or on PostgreSQL when SCREENING_DATABASE_URL says so."""
+    or on PostgreSQL when SCREENING_DATABASE_URL says so. Without --demo no user is created:
+    add them with 'screening users add'."""
     import uvicorn
 
     from screening.service import open_services
@@ -27,7 +30,7 @@ def serve(host: str, port: int, seed: bool) -> None:
         services = open_services(load_settings())
     except ScreeningError as exc:
         fail(str(exc))
-    if seed:
+    if demo:
         tokens = seed_demo(services)
         for role, token in tokens.items():
             err.print(f"demo {role} token: {token}")

@@ -4,6 +4,7 @@ Where the store is comes from :mod:`screening.settings`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +38,16 @@ def _wal(cursor) -> None:  # noqa: ANN001
                 raise
             time.sleep(0.05)
     cursor.execute("PRAGMA journal_mode=WAL")
+
+
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600; SQLite gives its
+    -wal and -shm files the same mode), and tighten an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.chmod(0o600)
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
 
 
 def _sqlite_events(engine: Engine) -> None:
@@ -94,8 +105,9 @@ def check_text(field: str, value: str | None, *, limit: int | None = None,
 def create_engine_for(settings: Settings | str | URL | None = None, **options) -> Engine:
     """Create the SQLAlchemy engine of the store.
 
-    For SQLite the folder of the file is created, the journal is WAL and foreign keys are
-    enforced on every connection.
+    For SQLite the folder of the file is created, the file is readable by its owner only
+    (0600), the journal is WAL and foreign keys are enforced on every connection. Database
+    errors never show the statement's values (``hide_parameters``).
 
     Parameters
     ----------
@@ -118,9 +130,12 @@ def create_engine_for(settings: Settings | str | URL | None = None, **options) -
     if settings is None:
         settings = load_settings()
     url = make_url(settings.url if isinstance(settings, Settings) else normalise_url(settings))
+    # a database error's message never carries the statement's values (a review's notes, a
+    # worker's answers): they would reach the server log
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database))
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **options)
         _sqlite_events(engine)

@@ -66,6 +66,9 @@ def follow_up(request: Request, page: int = 1,
         error = None
     except StoreError as exc:
         total, rows, error = 0, [], str(exc)
+    with transaction(request.app.state.services.engine) as db:
+        audit(db, user, "list.read", "follow_up", None, page=page, rows=len(rows), via="web",
+              filters={k: v for k, v in filters.items() if v})
     pages = max(1, -(-total // PER_PAGE))
     kept = {k: v for k, v in filters.items() if v}
     link = {n: "/list?" + urlencode({**kept, "page": n}) for n in (page - 1, page + 1)}

@@ -148,12 +148,14 @@ def rejected_csv(request: Request, upload_id: int,
                  user: User = Depends(page_user())) -> Response:  # noqa: B008
     """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
     engine = request.app.state.services.engine
-    with transaction(engine, write=False) as db:
+    with transaction(engine) as db:
         found = db.get(Upload, upload_id) if 1 <= upload_id < 2**31 else None
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise WebError(404, "error_404", what=f"upload {upload_id}")
-        text = exports.rejected_csv(db.scalars(select(RejectedRow).where(
-            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all())
+        cells = db.scalars(select(RejectedRow).where(
+            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all()
+        text = exports.rejected_csv(cells)
+        audit(db, user, "rejected.read", "upload", upload_id, rows=len(cells), via="web")
     return Response(text, media_type="text/csv", headers={
         "Content-Disposition": f"attachment; filename=upload-{upload_id}-rejected.csv"})
 

@@ -163,7 +163,8 @@ def render(request: Request, name: str, status: int = 200, user: User | None = N
 
 
 class SecurityHeaders:
-    """ASGI middleware: CSP without inline script, nosniff, no framing, same-origin referrer."""
+    """ASGI middleware: CSP without inline script, nosniff, no framing, same-origin referrer,
+    and ``Cache-Control: no-store`` on everything but the static files."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -182,6 +183,10 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "same-origin")
+                if not scope["path"].startswith("/static/"):
+                    # pages and API answers carry personal data: never kept by a browser or
+                    # a proxy (the back button after sign-out shows nothing)
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

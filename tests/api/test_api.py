@@ -212,7 +212,7 @@ def test_exports_neutralise_formula_injection(service):
     client, tokens, app = service
     evil = "=HYPERLINK(\"http://x\")"
     rows = pd.read_csv(EXAMPLES / "visits.csv", dtype=str, keep_default_na=False).head(3)
-    rows["visit_id"] = ["=cmd|' /C calc'!A0", "+SUM(1)", "@evil"]
+    rows["visit_id"] = ["=cmd|' -C calc'!A0", "+SUM(1)", "@evil"]
     rows["region"] = [evil, "-1+1", "Baku;=HYPERLINK(C2);x"]
     content = rows.to_csv(index=False).encode()
     response = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
@@ -223,7 +223,7 @@ def test_exports_neutralise_formula_injection(service):
     frame = pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False)
     for column in frame.columns:
         assert not frame[column].str.match(r"^[=+\-@]").any(), column
-    assert "'=cmd|' /C calc'!A0" in set(frame["visit_id"])
+    assert "'=cmd|' -C calc'!A0" in set(frame["visit_id"])
     # in a ';'-separated spreadsheet (az, de, fr locales) each piece is a cell of its own
     pieces = {p for cell in csv.splitlines() for part in cell.split(",") for p in part.split(";")}
     assert not any(p.startswith(("=", "+", "-", "@")) for p in pieces)
@@ -236,7 +236,7 @@ def test_exports_neutralise_formula_injection(service):
     assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula cell at all
     texts = {c.value for c in cells if c.data_type == "s"}
     # shown as typed: text cells, no apostrophe added
-    assert {"=cmd|' /C calc'!A0", "+SUM(1)", "@evil", evil, "-1+1",
+    assert {"=cmd|' -C calc'!A0", "+SUM(1)", "@evil", evil, "-1+1",
             "Baku;=HYPERLINK(C2);x"} <= texts
     assert not any(str(t).startswith("'") for t in texts)
 
