@@ -22,7 +22,7 @@ class ScreeningError(Exception):
 
     ``kind`` says what sort of refusal it is, for the shells to map to an HTTP status, a page
     or an exit code: ``refused`` (the default), ``unusable_file``, ``not_found``, ``conflict``,
-    ``forbidden``, ``too_large``, ``content_mismatch``.
+    ``forbidden``, ``too_large``, ``content_mismatch``, ``too_many`` (429).
     """
 
     kind: str = "refused"
@@ -144,6 +144,13 @@ class AppendOnlyError(StoreError):
     """An attempt to change or delete a line of the audit log."""
 
 
+class TooManySignIns(ScreeningError):  # noqa: N818 - a refusal, named as the answer says it
+    """Too many failed sign-ins from an address or at an account (``kind`` ``too_many``, HTTP
+    429); the message says when to try again."""
+
+    kind = "too_many"
+
+
 class UploadRefused(ScreeningError):  # noqa: N818 - a refusal, named as the receipt says it
     """An upload refused as a whole before it is read: too large, or content unlike its type.
 
@@ -184,5 +191,5 @@ class RejectReason(StrEnum):
 
 __all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
            "ForbiddenError", "LoaderError", "ModelError", "NotReadyError", "RejectReason",
-           "ScreeningError", "SettingsError", "StoreError", "TrainingError", "UnknownVisitError",
-           "UploadRefused"]
+           "ScreeningError", "SettingsError", "StoreError", "TooManySignIns", "TrainingError",
+           "UnknownVisitError", "UploadRefused"]

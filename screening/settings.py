@@ -75,6 +75,16 @@ class Settings(BaseSettings):
                                 "in-process test client).",
                                 "host names separated by commas, such as "
                                 "screening.example.org,localhost")
+    sign_in_limit_account: str = _field(
+        "10/5minutes", "Failed sign-ins allowed at one account (token prefix) in a moving window; "
+        "past it, sign-ins there get 429 until the window moves on.",
+        "a number of attempts per period, such as 10/5minutes or 20/hour",
+        pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
+    sign_in_limit_address: str = _field(
+        "30/5minutes", "Failed sign-ins allowed from one client address in a moving window; past "
+        "it, sign-ins from there get 429 until the window moves on.",
+        "a number of attempts per period, such as 30/5minutes or 100/hour",
+        pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
     external_data: Path | None = _field(None, "Folder of the public real-world data sets used "
                                         "for validation (default: ../shared/external-data "
                                         "beside the checkout).", "a folder path")

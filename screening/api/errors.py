@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from screening.errors import ScreeningError
 
 STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                  "too_large": 413, "content_mismatch": 415, "refused": 422}
+                  "too_large": 413, "content_mismatch": 415, "refused": 422,
+                  "too_many": 429}
 """HTTP status per :attr:`screening.errors.ScreeningError.kind`."""
 
 

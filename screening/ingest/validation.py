@@ -26,8 +26,11 @@ from pandas.api import types as ptypes
 from screening.errors import LoaderError, RejectReason
 from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
 
-REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message")
-"""The columns of the rejected table, one row per failing cell (a contract)."""
+REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
+                    "worker_ref")
+"""The columns of the rejected table, one row per failing cell (a contract: columns are only
+ever added). ``source`` is the file as the user named it; ``visit_id`` (and ``worker_ref`` for
+interviews) name the record the row belongs to where they can be read, else they are empty."""
 
 UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
 """Columns whose combination must be unique within a table, by table name."""
@@ -544,6 +547,14 @@ def validate_frame(
     return valid, _rejected(t, rows, source, table, list(columns))
 
 
+def _record_ids(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
+    """The raw text of an identifier column at the given rows (None where empty or absent)."""
+    if column not in t.raw.columns:
+        return np.full(positions.size, None, dtype=object)
+    text = _text(t.raw[column].iloc[positions]).str.strip()
+    return text.where(text.notna() & (text != ""), None).to_numpy(dtype=object)
+
+
 def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[str]):
     if not t.issues:
         return empty_rejected()
@@ -563,6 +574,9 @@ def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[
         "value": each(lambda p, c, r, m: _text(t.raw[c].iloc[p]).fillna("").to_numpy(object))[sort],
         "reason": each(lambda p, c, r, m: np.full(p.size, str(r), dtype=object))[sort],
         "message": each(lambda p, c, r, m: m)[sort],
+        "visit_id": _record_ids(t, "visit_id", positions[sort]),
+        "worker_ref": _record_ids(t, "worker_ref", positions[sort]) if table == "interviews"
+        else np.full(positions.size, None, dtype=object),
     }
     return pd.DataFrame({k: pd.Series(v, dtype="int64" if k == "row" else object)
                          for k, v in data.items()})  # fmt: skip

@@ -52,6 +52,8 @@ class RejectedCell(BaseModel):
     value: str | None
     reason: str
     message: str
+    visit_id: str | None = None
+    worker_ref: str | None = None
 
 
 class Receipt(BaseModel):
@@ -200,7 +202,8 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
         visit_id = visits["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="visits", row=None if rows is None else int(rows[pos]),
-            column="visit_id", value=visit_id, reason=ALREADY_STORED,
+            column="visit_id", value=visit_id, reason=ALREADY_STORED, visit_id=visit_id,
+            worker_ref=None,
             message=f"Visit '{visit_id}' is already stored; upload it as a correction to "
                     "replace it (the earlier version is kept in the history)."))
     for pos in np.flatnonzero(~keep_i):
@@ -208,7 +211,8 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
         out.append(dict(
             source=file_name, table="interviews",
             row=None if rows_i is None else int(rows_i[pos]), column="visit_id",
-            value=visit_id, reason=VISIT_REJECTED,
+            value=visit_id, reason=VISIT_REJECTED, visit_id=visit_id,
+            worker_ref=interviews["worker_ref"].iloc[pos] if "worker_ref" in interviews else None,
             message=f"The interview's visit '{visit_id}' was rejected because it is already "
                     "stored."))
     return out
@@ -422,7 +426,9 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         for cell in cells:
             cell.update(upload_id=upload.id, row=None if cell["row"] is None else int(cell["row"]),
                         value=None if cell["value"] is None else visible(str(cell["value"])),
-                        column=visible(str(cell["column"])))
+                        column=visible(str(cell["column"])),
+                        **{k: None if cell.get(k) is None else visible(str(cell[k]))
+                           for k in ("visit_id", "worker_ref")})
         if cells:
             session.execute(insert(RejectedRow.__table__), cells)
         if row_ids:

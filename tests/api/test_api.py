@@ -25,7 +25,8 @@ ROLES = ("inspector", "monitor", "analyst", "admin")
 def service(tmp_path_factory):
     """A service on a fresh SQLite store with one user per role and the sample uploaded."""
     folder = tmp_path_factory.mktemp("store")
-    app = create_app(Settings(data_dir=folder, max_upload_mb=1.0))
+    app = create_app(Settings(data_dir=folder, max_upload_mb=1.0,
+                              sign_in_limit_account="1000/minute"))
     client = TestClient(app)
     tokens = {role: create_user(app.state.services.engine, f"u-{role}", role)[1]
               for role in ROLES}
@@ -132,7 +133,7 @@ def test_upload_receipt_and_same_file_twice(service):
                      headers=auth(tokens["inspector"]))
     frame = pd.read_csv(io.StringIO(csv.text))
     assert list(frame.columns) == ["source", "table", "row", "column", "value", "reason",
-                                   "message"]
+                                   "message", "visit_id", "worker_ref"]  # only added
 
 
 def test_upload_too_large_gets_413(service):

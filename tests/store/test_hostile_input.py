@@ -247,3 +247,22 @@ def test_visit_ids_that_cannot_be_in_a_link_are_rejected_with_a_clear_row(servic
     [cell] = receipt["rejected_rows"]
     assert (cell["row"], cell["column"], cell["reason"]) == (2, "visit_id", "wrong_type")
     assert "cannot be a visit_id" in cell["message"]
+
+
+def test_rejected_rows_name_the_visit_and_the_worker(service):
+    """Rejected rows gain the record they belong to (visit_id, and worker_ref for interviews),
+    and their source is the user's file name."""
+    client, tokens = service
+    interviews = b"visit_id,worker_ref,age\nV1,W1,5\nV1,W2,30\n"
+    answer = client.post("/api/v1/uploads", headers=auth(tokens, "inspector"), files={
+        "file": ("my visits.csv", visits_csv(row("V1"), row("V2", date="x")), "text/csv"),
+        "interviews": ("my interviews.csv", interviews, "text/csv")})
+    assert answer.status_code == 201, answer.text
+    cells = {(c["source"], c["column"], c["visit_id"], c["worker_ref"])
+             for c in answer.json()["rejected_rows"]}
+    assert cells == {("my visits.csv", "visit_date", "V2", None),
+                     ("my interviews.csv", "age", "V1", "W1")}
+    csv = client.get(f"/api/v1/uploads/{answer.json()['upload_id']}/rejected.csv",
+                     headers=auth(tokens, "inspector")).text
+    assert csv.splitlines()[0].endswith(",visit_id,worker_ref")
+    assert "my interviews.csv,interviews,2,age,5,out_of_range" in csv
