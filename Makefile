@@ -59,6 +59,7 @@ lint: $(TEST_STAMP)
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.service
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) out data .pytest_cache

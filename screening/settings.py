@@ -63,6 +63,20 @@ class Settings(BaseSettings):
     max_upload_mb: float = _field(50.0, "Largest upload accepted, in megabytes; larger ones get "
                                   "413.", "the largest upload in megabytes, a number above 0 "
                                   "such as 50", gt=0, allow_inf_nan=False)
+    max_rows: int = _field(1_000_000, "Most rows an uploaded table may have; more get 413.",
+                           "a whole number above 0, such as 1000000", gt=0)
+    max_columns: int = _field(200, "Most columns an uploaded table (or a JSON object) may have; "
+                              "more get 422.", "a whole number above 0, such as 200", gt=0)
+    max_cell_chars: int = _field(10_000, "Most characters in one uploaded cell; more get 422.",
+                                 "a whole number above 0, such as 10000", gt=0)
+    max_json_depth: int = _field(32, "Deepest nesting of an uploaded JSON document; deeper gets "
+                                 "422.", "a whole number above 0, such as 32", gt=0)
+    max_json_keys: int = _field(5_000_000, "Most keys in all the objects of an uploaded JSON "
+                                "document; more get 413.", "a whole number above 0", gt=0)
+    max_decompressed_mb: float = _field(200.0, "Most megabytes an XLSX or Parquet upload may "
+                                        "unpack to (checked while unpacking); more get 413.",
+                                        "megabytes, a number above 0 such as 200", gt=0,
+                                        allow_inf_nan=False)
     active_model: str = _field("default", "Model version that screens new uploads until an "
                                "admin chooses another (empty: rules only).",
                                "a model version name, or nothing for the rules alone")

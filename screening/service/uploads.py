@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from screening.errors import LoaderError, UploadRefused
+from screening.ingest.bounds import Bounds
 from screening.ingest.loaders import load_upload
 from screening.ingest.readers import suffix_of
 from screening.pipeline import screen_frames
 from screening.service.context import Services
+from screening.settings import Settings
 from screening.store import Receipt, store_upload
 from screening.store.tables import User
 
@@ -87,6 +89,14 @@ def check_name(name: str) -> None:
                                        "file")
 
 
+def bounds_of(settings: Settings) -> Bounds:
+    """The parsing bounds of the settings (``SCREENING_MAX_ROWS`` and the others)."""
+    return Bounds(max_rows=settings.max_rows, max_columns=settings.max_columns,
+                  max_cell_chars=settings.max_cell_chars,
+                  max_json_depth=settings.max_json_depth, max_json_keys=settings.max_json_keys,
+                  max_decompressed_mb=settings.max_decompressed_mb)
+
+
 def accept_upload(services: Services, user: User | int | None, file: UploadedFile,
                   interviews: UploadedFile | None = None, *, correction: bool = False
                   ) -> Receipt:
@@ -120,7 +130,8 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
         if part is not None:
             check_file(part, limit)
     loaded = load_upload((file.name, file.content),
-                         (interviews.name, interviews.content) if interviews else None)
+                         (interviews.name, interviews.content) if interviews else None,
+                         bounds_of(services.settings))
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)
