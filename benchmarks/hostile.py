@@ -98,7 +98,7 @@ class Server:
     """``screening serve`` on a fresh SQLite store in a temporary folder, with a user per
     role (tokens in ``tokens``); a context manager that stops it."""
 
-    def __init__(self) -> None:
+    def __init__(self, **env: str) -> None:
         from screening.service import open_services
         from screening.settings import Settings
         from screening.store import create_user
@@ -108,13 +108,15 @@ class Server:
         self.tokens = {r: create_user(services.engine, f"h-{r}", r)[1]
                        for r in ("inspector", "monitor")}
         services.engine.dispose()
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> Server:
         import httpx
 
-        env = {**os.environ, "SCREENING_DATA_DIR": self.folder, "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, "SCREENING_DATA_DIR": self.folder, "PYTHONPATH": str(ROOT),
+               **self.env}
         env.pop("SCREENING_DATABASE_URL", None)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "screening", "serve", "--port", str(self.port)],

@@ -33,6 +33,7 @@ from screening.api.errors import (
     library_error,
     validation_message,
 )
+from screening.api.guard import RequestGuard
 from screening.errors import ScreeningError
 from screening.service import Services, open_services
 from screening.settings import Settings
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(api.router, prefix=API_PREFIX)
     web.mount(app)
+    app.add_middleware(RequestGuard, services=services, api_prefix=API_PREFIX)
     # outermost: a Host header that is not ours is refused before anything reads it
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=services.settings.hosts)
     return app

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
                                         "unpack to (checked while unpacking); more get 413.",
                                         "megabytes, a number above 0 such as 200", gt=0,
                                         allow_inf_nan=False)
+    client_timeout_s: float = _field(10.0, "Seconds a client has to send a request's headers; "
+                                     "slower connections are closed.",
+                                     "seconds, a number above 0 such as 10", gt=0,
+                                     allow_inf_nan=False)
+    max_connections: int = _field(200, "Most connections the server serves at once; more get "
+                                  "503.", "a whole number above 0, such as 200", gt=0)
     active_model: str = _field("default", "Model version that screens new uploads until an "
                                "admin chooses another (empty: rules only).",
                                "a model version name, or nothing for the rules alone")

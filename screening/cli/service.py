@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from screening.cli.common import err, fail
+from screening.cli.slow_clients import protocol_with_deadline
 from screening.errors import ScreeningError
 from screening.vocabulary import ROLES
 
@@ -40,8 +41,11 @@ def serve(host: str, port: int, demo: bool) -> None:
                   f"uploads are screened by the rules alone: {status.problem}")
     err.print(f"Serving on http://{host}:{port}/ (API documentation: http://{host}:{port}/docs)")
     # the app is composed by screening.app (above the shells), named here, not imported
+    settings = services.settings
     uvicorn.run("screening.app:create_app", factory=True, host=host, port=port,
-                log_level="warning")
+                log_level="warning", http=protocol_with_deadline(settings.client_timeout_s),
+                timeout_keep_alive=5, limit_concurrency=settings.max_connections,
+                h11_max_incomplete_event_size=64 * 1024)
 
 
 @click.group()

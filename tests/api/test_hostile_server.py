@@ -40,3 +40,49 @@ def test_a_hostile_file_is_refused_naming_its_limit_in_bounded_memory(server, fi
     assert seen["other_worst_ms"] < 5000, seen
     if name == "bomb.xlsx":
         assert seen["other_first_answered"], seen
+
+
+def _raw(server, request: bytes, wait: float = 5.0) -> bytes:
+    """Send raw bytes on a fresh connection and read what comes back within ``wait`` s."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", server.port), timeout=wait) as s:
+        s.sendall(request)
+        try:
+            return s.recv(4096)
+        except TimeoutError:
+            return b"(nothing)"
+
+
+def test_a_huge_body_without_a_token_is_refused_before_it_is_read(server):
+    """Finding: a 1 GB JSON body with no token grew the server to 3.26 GB before the 401."""
+    huge = _raw(server, b"POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\n"
+                        b"Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n")
+    assert huge.startswith(b"HTTP/1.1 413"), huge
+    no_token = _raw(server, b"POST /api/v1/uploads HTTP/1.1\r\nHost: localhost\r\n"
+                            b"Content-Type: multipart/form-data; boundary=x\r\n"
+                            b"Content-Length: 30000000\r\n\r\n")
+    assert no_token.startswith(b"HTTP/1.1 401"), no_token  # answered, 30 MB never sent
+
+
+def test_stalled_connections_are_closed():
+    """Finding: 100 of 100 stalled connections were still open after 60 s."""
+    import socket
+    import time
+
+    with Server(SCREENING_CLIENT_TIMEOUT_S="1") as quick:
+        stalled = [socket.create_connection(("127.0.0.1", quick.port)) for _ in range(20)]
+        for s in stalled:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: local")  # headers never finished
+        time.sleep(2.5)
+        closed = 0
+        for s in stalled:
+            s.settimeout(2)
+            try:
+                closed += s.recv(10) == b""
+            except (TimeoutError, ConnectionResetError):
+                closed += 0
+            s.close()
+        assert closed == 20
+        fine = _raw(quick, b"GET /api/v1/indicators HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert fine.startswith(b"HTTP/1.1 401")  # the server still answers

@@ -116,3 +116,24 @@ def test_the_rejected_rows_name_the_users_file_never_a_server_path(service):
     client, tokens, _, folder = service
     csv = client.get("/api/v1/uploads/1/rejected.csv", headers=auth(tokens["inspector"])).text
     assert "my visits.csv" in csv and str(folder) not in csv and "/tmp" not in csv
+
+
+def test_uploads_never_touch_a_temporary_file(service, monkeypatch):
+    """Finding: an upload was written to a temporary file (and left there at a crash)."""
+    import tempfile
+
+    client, tokens, _, _ = service
+
+    def no_disk(*args, **kwargs):
+        raise AssertionError("an upload was spooled to a temporary file")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", no_disk)
+    header = (EXAMPLES / "visits.csv").read_text().splitlines()[0]
+    line = (EXAMPLES / "visits.csv").read_text().splitlines()[1].split(",", 1)[1]
+    rows = [f"T{i:07d},{line}" for i in range(12_000)]
+    content = ("\n".join([header, *rows]) + "\n").encode()
+    assert len(content) > 2_000_000  # well over the framework's 1 MB in memory
+    answer = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
+                         files={"file": ("big.csv", content, "text/csv")})
+    assert answer.status_code == 201, answer.text[:300]
+    assert answer.json()["accepted"]["visits"] == 12_000
