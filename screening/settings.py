@@ -83,6 +83,14 @@ class Settings(BaseSettings):
                                      allow_inf_nan=False)
     max_connections: int = _field(200, "Most connections the server serves at once; more get "
                                   "503.", "a whole number above 0, such as 200", gt=0)
+    parse_timeout_s: float = _field(120.0, "Seconds an upload may take to be read (in a worker "
+                                    "process); longer gets 413.",
+                                    "seconds, a number above 0 such as 120", gt=0,
+                                    allow_inf_nan=False)
+    parse_memory_mb: float = _field(2000.0, "Megabytes of memory the worker reading an upload "
+                                    "may add; more gets 413.",
+                                    "megabytes, a number above 0 such as 2000", gt=0,
+                                    allow_inf_nan=False)
     active_model: str = _field("default", "Model version that screens new uploads until an "
                                "admin chooses another (empty: rules only).",
                                "a model version name, or nothing for the rules alone")

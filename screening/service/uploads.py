@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest.bounds import Bounds
-from screening.ingest.loaders import load_upload
 from screening.ingest.readers import suffix_of
 from screening.pipeline import screen_frames
 from screening.service.context import Services
+from screening.service.parsing import load_in_worker
 from screening.settings import Settings
 from screening.store import Receipt, store_upload
 from screening.store.tables import User
@@ -129,9 +129,11 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     for part in (file, interviews):
         if part is not None:
             check_file(part, limit)
-    loaded = load_upload((file.name, file.content),
-                         (interviews.name, interviews.content) if interviews else None,
-                         bounds_of(services.settings))
+    settings = services.settings
+    loaded = load_in_worker((file.name, file.content),
+                            (interviews.name, interviews.content) if interviews else None,
+                            bounds_of(settings), seconds=settings.parse_timeout_s,
+                            memory_mb=settings.parse_memory_mb)
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)

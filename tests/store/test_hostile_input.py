@@ -266,3 +266,25 @@ def test_rejected_rows_name_the_visit_and_the_worker(service):
                      headers=auth(tokens, "inspector")).text
     assert csv.splitlines()[0].endswith(",visit_id,worker_ref")
     assert "my interviews.csv,interviews,2,age,5,out_of_range" in csv
+
+
+@pytest.mark.parametrize("limits, says", [
+    ({"parse_timeout_s": 0.001}, "took longer than 0.001 s (SCREENING_PARSE_TIMEOUT_S)"),
+    ({"parse_memory_mb": 1}, "needed more than 1 MB of memory (SCREENING_PARSE_MEMORY_MB)"),
+], ids=["time", "memory"])
+def test_parsing_runs_in_a_worker_with_a_time_and_memory_limit(tmp_path, limits, says):
+    """The backstop behind the bounds: a parse that runs away is killed and refused (413)
+    naming its setting, and the server goes on answering."""
+    from screening.errors import UploadRefused
+    from screening.service.uploads import UploadedFile, accept_upload
+    from screening.settings import EXAMPLES_DIR
+
+    app = create_app(Settings(data_dir=tmp_path, **limits))
+    svc = app.state.services
+    with pytest.raises(UploadRefused, match=says.replace("(", r"\(").replace(")", r"\)")):
+        accept_upload(svc, None, UploadedFile("visits.csv",
+                                              (EXAMPLES_DIR / "visits.csv").read_bytes()))
+    fine = create_app(Settings(data_dir=tmp_path / "fine")).state.services
+    receipt = accept_upload(fine, None, UploadedFile(
+        "visits.csv", (EXAMPLES_DIR / "visits.csv").read_bytes()))
+    assert receipt.accepted["visits"] == 300
