@@ -7,6 +7,11 @@ cell is one row of the rejected table; a row with any failing cell is left out w
 dtypes (a contract): text and choice ``str`` (pyarrow-backed, ``NaN`` unknown), whole numbers
 ``Int64``, numbers ``float64``, booleans ``boolean``, dates ``datetime64[ns]``; extra columns
 are kept as text. An empty or whitespace-only cell is unknown, never false.
+
+Over 400 lines on purpose: every check of a cell (types, bounds, choices, identifiers, NUL
+characters, uniqueness, parents) shares the one :class:`_Table` of failing cells and the one
+builder of the rejected table; split, they would need both as a public interface. A candidate
+for a ``checks`` module of its own when it grows again.
 """
 
 from __future__ import annotations

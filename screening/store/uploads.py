@@ -3,6 +3,10 @@
 Everything an upload brings — valid visits and interviews, rejected rows, the screenings of the
 new visits, the upload row and its audit entry — is written in one transaction, with bulk
 inserts: either all of it is in the store or none of it is.
+
+Over 400 lines on purpose: the receipt, the row numbers, the ownership check of a correction
+and the transaction that uses them are one unit of work; a split would expose their private
+helpers as an interface.
 """
 
 from __future__ import annotations
