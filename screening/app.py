@@ -64,7 +64,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     app.include_router(api.router, prefix=API_PREFIX)
     web.mount(app)
-    app.add_middleware(RequestGuard, services=services, api_prefix=API_PREFIX)
+    app.add_middleware(RequestGuard, services=services, api_prefix=API_PREFIX,
+                       signed_in=lambda scope: web.session_user(Request(scope)) is not None)
     # outermost: a Host header that is not ours is refused before anything reads it
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=services.settings.hosts)
     return app

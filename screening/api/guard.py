@@ -9,7 +9,10 @@ once, and stops a body (sent without a length) as soon as it passes the limit.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import HTTPException
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.formparsers import MultiPartParser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,10 +40,16 @@ class RequestGuard:
         For the upload limit and the store that knows the tokens.
     api_prefix : str
         Paths whose calls need a bearer token (``/api/v1``).
+    signed_in : callable, optional
+        ``signed_in(scope) -> bool``: whether a page request comes from a signed-in session
+        (the web's check, given by the app that composes both); a form with files from anyone
+        else is sent to the sign-in form before its body is read.
     """
 
-    def __init__(self, app: ASGIApp, services: Services, api_prefix: str) -> None:
+    def __init__(self, app: ASGIApp, services: Services, api_prefix: str,
+                 signed_in: Callable[[Scope], bool] | None = None) -> None:
         self.app, self.services, self.api_prefix = app, services, api_prefix
+        self.signed_in = signed_in
         self.limit = body_limit(services)
         # an upload stays in memory up to the limit: never a temporary file on disk
         MultiPartParser.spool_max_size = max(MultiPartParser.spool_max_size, self.limit)
@@ -61,6 +70,11 @@ class RequestGuard:
         if is_api and not await self._token_ok(headers.get("authorization", "")):
             # the route's own check says why (and counts the failure); its body is not read
             await self.app(scope, _empty, send)
+            return
+        files = headers.get("content-type", "").startswith("multipart/form-data")
+        if (not is_api and files and self.signed_in is not None
+                and not await run_in_threadpool(self.signed_in, scope)):
+            await RedirectResponse("/sign-in", status_code=303)(scope, receive, send)
             return
         seen = 0
 

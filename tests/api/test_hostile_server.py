@@ -63,6 +63,11 @@ def test_a_huge_body_without_a_token_is_refused_before_it_is_read(server):
                             b"Content-Type: multipart/form-data; boundary=x\r\n"
                             b"Content-Length: 30000000\r\n\r\n")
     assert no_token.startswith(b"HTTP/1.1 401"), no_token  # answered, 30 MB never sent
+    no_session = _raw(server, b"POST /upload HTTP/1.1\r\nHost: localhost\r\n"
+                              b"Content-Type: multipart/form-data; boundary=x\r\n"
+                              b"Content-Length: 30000000\r\n\r\n")
+    assert no_session.startswith(b"HTTP/1.1 303"), no_session  # to the sign-in form
+    assert b"location: /sign-in" in no_session.lower()
 
 
 def test_stalled_connections_are_closed():
