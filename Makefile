@@ -27,10 +27,10 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	touch $@ $(RUN_STAMP)
 
-## Serve the API on 127.0.0.1:8000 with the embedded SQLite store, seeded with examples/ on
-## first start (prints the address and demo tokens).
+## Serve the API on 127.0.0.1:8000 with the embedded SQLite store as a demonstration (--demo):
+## on first start, demo users and examples/ (prints the address and the demo tokens).
 run: $(RUN_STAMP)
-	$(BIN)/screening serve --host 127.0.0.1 --port 8000
+	$(BIN)/screening serve --host 127.0.0.1 --port 8000 --demo
 
 ## One-shot: screen the bundled sample, print the top of the list, write out/follow-up.csv.
 screen: $(RUN_STAMP)
@@ -69,6 +69,7 @@ $(NOTEBOOK_STAMP): pyproject.toml | $(BIN)/python
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks
 	$(BIN)/python -m benchmarks.service
+	$(BIN)/python -m benchmarks.hostile
 
 clean:
 	rm -rf $(VENV) out data .pytest_cache

@@ -24,13 +24,22 @@ import uuid
 
 import structlog
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screening import api, web
-from screening.api.errors import install as install_api_errors
-from screening.api.errors import library_error
+from screening.api.errors import (
+    http_error,
+    internal_error,
+    invalid_request,
+    library_error,
+    validation_message,
+)
+from screening.api.guard import RequestGuard
 from screening.errors import ScreeningError
 from screening.service import Services, open_services
 from screening.settings import Settings
@@ -93,6 +102,10 @@ class RequestLog:
             structlog.contextvars.unbind_contextvars("request_id")
 
 
+log = logging.getLogger("screening.service")
+_WEB_KEYS = {404: "error_404", 403: "error_403"}
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                services: Services | None = None) -> FastAPI:
     """Build the service (API and pages) on ``settings`` (default: the environment's).
@@ -108,25 +121,58 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     configure_logging()
     services = services or open_services(settings, engine=engine)
     app = FastAPI(title="Forced-labour risk screening", version="1", docs_url=None,
-                  redoc_url=None,
+                  redoc_url=None, redirect_slashes=False,
                   description="Uploads with receipts, the ranked follow-up list, reviews, "
                               "indicators and models. Every call needs a bearer token.")
     app.state.services = services
-    install_api_errors(app)
-
-    @app.exception_handler(ScreeningError)
-    async def _library_error(request: Request, exc: ScreeningError) -> Response:
-        if request.url.path.startswith(API_PREFIX):
-            return library_error(exc)
-        return web.library_error_page(request, exc)
+    _install_errors(app)
 
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(api.health.router)
     api.docs.mount_docs(app)
     web.mount(app)
-    app.add_middleware(RequestLog)
+    app.add_middleware(RequestGuard, services=services, api_prefix=API_PREFIX,
+                       signed_in=lambda scope: web.session_user(Request(scope)) is not None)
+    # a Host header that is not ours is refused before anything reads the request
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=services.settings.hosts)
+    app.add_middleware(RequestLog)  # outermost: every answer is logged, refusals included
     return app
 
+
+def _install_errors(app: FastAPI) -> None:
+    """Every failure in the one shape: JSON under ``/api/v1``, an HTML page elsewhere."""
+
+    def is_api(request: Request) -> bool:
+        return request.url.path.startswith(API_PREFIX)
+
+    @app.exception_handler(ScreeningError)
+    async def _library_error(request: Request, exc: ScreeningError) -> Response:
+        if is_api(request):
+            return library_error(exc)
+        return web.library_error_page(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api(request):
+            return http_error(exc)
+        key = _WEB_KEYS.get(exc.status_code, "error_message")
+        values = ({"what": request.url.path} if key == "error_404" else
+                  {"role": "-"} if key == "error_403" else {"message": str(exc.detail)})
+        return web.error_page(request, exc.status_code, key, **values)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_api(request):
+            return invalid_request(exc)
+        return web.error_page(request, 422, "error_request", message=validation_message(exc))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.error("Unexpected %s answering %s %s", type(exc).__name__, request.method,
+                  request.url.path, exc_info=(type(exc), exc, exc.__traceback__))
+        if is_api(request):
+            return internal_error()
+        return web.error_page(request, 500, "error_500")
 
 
 __all__ = ["API_PREFIX", "RequestLog", "configure_logging", "create_app"]

@@ -22,7 +22,7 @@ class ScreeningError(Exception):
 
     ``kind`` says what sort of refusal it is, for the shells to map to an HTTP status, a page
     or an exit code: ``refused`` (the default), ``unusable_file``, ``not_found``, ``conflict``,
-    ``forbidden``, ``too_large``, ``content_mismatch``.
+    ``forbidden``, ``too_large``, ``content_mismatch``, ``too_many`` (429).
     """
 
     kind: str = "refused"
@@ -104,6 +104,28 @@ class TrainingError(ModelError, ValueError):
     """Training cannot go on with the data given (too few labels of a class, say)."""
 
 
+class NotReadyError(TrainingError):
+    """Too few decided outcomes to train: says how many of each class there are and how many
+    are needed.
+
+    Attributes
+    ----------
+    counts : dict of str to int
+        Decided outcomes of the labelled visits per class (``forced_labour``, ``other``).
+    needed : int
+        How many of each class training needs.
+    """
+
+    def __init__(self, counts: dict[str, int], needed: int) -> None:
+        self.counts, self.needed = counts, needed
+        super().__init__(
+            f"Not enough decided outcomes to train: training needs at least {needed} of each "
+            f"class among the visits, and there are {counts.get('forced_labour', 0)} "
+            f"forced_labour and {counts.get('other', 0)} other outcomes (labour_violation or "
+            f"no_violation). Record more decided reviews (or give more outcomes) and train "
+            "again.")
+
+
 class StoreError(ScreeningError):
     """The store refused an operation (unknown visit, bad review, unknown role, ...)."""
 
@@ -112,6 +134,13 @@ class ConflictError(StoreError):
     """The store already holds what an operation would create (a user name, say)."""
 
     kind = "conflict"
+
+
+class ForbiddenError(StoreError):
+    """The user may not do this to what is named (``kind`` ``forbidden``, HTTP 403): e.g. a
+    correction replacing a visit that another inspector uploaded."""
+
+    kind = "forbidden"
 
 
 class UnknownVisitError(StoreError, LookupError):
@@ -136,6 +165,13 @@ class UnknownCaseError(StoreError, LookupError):
 
 class AppendOnlyError(StoreError):
     """An attempt to change or delete a line of the audit log."""
+
+
+class TooManySignIns(ScreeningError):  # noqa: N818 - a refusal, named as the answer says it
+    """Too many failed sign-ins from an address or at an account (``kind`` ``too_many``, HTTP
+    429); the message says when to try again."""
+
+    kind = "too_many"
 
 
 class UploadRefused(ScreeningError):  # noqa: N818 - a refusal, named as the receipt says it
@@ -176,7 +212,8 @@ class RejectReason(StrEnum):
     """An interview whose visit row was itself rejected."""
 
 
-__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError", "LoaderError",
-           "ModelError", "NotFoundError", "RejectReason", "ScreeningError", "SettingsError",
-           "StoreError", "TrainingError", "UnknownCaseError", "UnknownVisitError", "UploadRefused",
+__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
+           "ForbiddenError", "LoaderError", "ModelError", "NotFoundError", "NotReadyError",
+           "RejectReason", "ScreeningError", "SettingsError", "StoreError", "TooManySignIns",
+           "TrainingError", "UnknownCaseError", "UnknownVisitError", "UploadRefused",
            "UsageError"]

@@ -74,6 +74,34 @@ class Settings(BaseSettings):
     max_upload_mb: float = _field(50.0, "Largest upload accepted, in megabytes; larger ones get "
                                   "413.", "the largest upload in megabytes, a number above 0 "
                                   "such as 50", gt=0, allow_inf_nan=False)
+    max_rows: int = _field(1_000_000, "Most rows an uploaded table may have; more get 413.",
+                           "a whole number above 0, such as 1000000", gt=0)
+    max_columns: int = _field(200, "Most columns an uploaded table (or a JSON object) may have; "
+                              "more get 422.", "a whole number above 0, such as 200", gt=0)
+    max_cell_chars: int = _field(10_000, "Most characters in one uploaded cell; more get 422.",
+                                 "a whole number above 0, such as 10000", gt=0)
+    max_json_depth: int = _field(32, "Deepest nesting of an uploaded JSON document; deeper gets "
+                                 "422.", "a whole number above 0, such as 32", gt=0)
+    max_json_keys: int = _field(5_000_000, "Most keys in all the objects of an uploaded JSON "
+                                "document; more get 413.", "a whole number above 0", gt=0)
+    max_decompressed_mb: float = _field(200.0, "Most megabytes an XLSX or Parquet upload may "
+                                        "unpack to (checked while unpacking); more get 413.",
+                                        "megabytes, a number above 0 such as 200", gt=0,
+                                        allow_inf_nan=False)
+    client_timeout_s: float = _field(10.0, "Seconds a client has to send a request's headers; "
+                                     "slower connections are closed.",
+                                     "seconds, a number above 0 such as 10", gt=0,
+                                     allow_inf_nan=False)
+    max_connections: int = _field(200, "Most connections the server serves at once; more get "
+                                  "503.", "a whole number above 0, such as 200", gt=0)
+    parse_timeout_s: float = _field(120.0, "Seconds an upload may take to be read (in a worker "
+                                    "process); longer gets 413.",
+                                    "seconds, a number above 0 such as 120", gt=0,
+                                    allow_inf_nan=False)
+    parse_memory_mb: float = _field(2000.0, "Megabytes of memory the worker reading an upload "
+                                    "may add; more gets 413.",
+                                    "megabytes, a number above 0 such as 2000", gt=0,
+                                    allow_inf_nan=False)
     active_model: str = _field("default", "Model version that screens new uploads until an "
                                "admin chooses another (empty: rules only).",
                                "a model version name, or nothing for the rules alone")
@@ -87,6 +115,23 @@ class Settings(BaseSettings):
                                           "a share between 0 and 1 such as 0.2", gt=0, le=1)
     drift_min_visits: int = _field(50, "Fewest visits a month needs before its drift is "
                                    "judged.", "a whole number such as 50", ge=1)
+    allowed_hosts: str = _field("localhost,127.0.0.1,[::1],testserver",
+                                "Host names the service answers to, separated by commas (* for "
+                                "any); a request naming another host gets 400, so no redirect "
+                                "or link names a host the client chose (testserver: the "
+                                "in-process test client).",
+                                "host names separated by commas, such as "
+                                "screening.example.org,localhost")
+    sign_in_limit_account: str = _field(
+        "10/5minutes", "Failed sign-ins allowed at one account (token prefix) in a moving window; "
+        "past it, sign-ins there get 429 until the window moves on.",
+        "a number of attempts per period, such as 10/5minutes or 20/hour",
+        pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
+    sign_in_limit_address: str = _field(
+        "30/5minutes", "Failed sign-ins allowed from one client address in a moving window; past "
+        "it, sign-ins from there get 429 until the window moves on.",
+        "a number of attempts per period, such as 30/5minutes or 100/hour",
+        pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
     external_data: Path | None = _field(None, "Folder of the public real-world data sets used "
                                         "for validation (default: ../shared/external-data "
                                         "beside the checkout).", "a folder path")
@@ -163,6 +208,11 @@ class Settings(BaseSettings):
     def now(self) -> dt.datetime:
         """The service's clock: the current UTC time plus ``clock_shift_hours``."""
         return dt.datetime.now(dt.UTC) + dt.timedelta(hours=self.clock_shift_hours)
+
+    @property
+    def hosts(self) -> list[str]:
+        """The allowed host names as a list (:attr:`allowed_hosts` split at commas)."""
+        return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()] or ["*"]
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed (validated like the original)."""

@@ -35,8 +35,11 @@ def current_user(request: Request, svc: ServicesDep) -> User:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthenticated", "Send an API token: 'Authorization: Bearer "
                                                "<token>'.")
+    address = request.client.host if request.client else None
+    svc.sign_ins.check(token, address)
     user = accounts.authenticate(svc.engine, token.strip())
     if user is None:
+        svc.sign_ins.failed(svc.engine, token, address, via="api")
         raise ApiError(401, "unauthenticated", "The API token is unknown or revoked.")
     _audit_sign_in(svc, user, accounts.hash_token(token.strip()))
     return user

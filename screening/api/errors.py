@@ -6,11 +6,13 @@ from __future__ import annotations
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screening.errors import ScreeningError
 
 STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                  "too_large": 413, "content_mismatch": 415, "refused": 422}
+                  "too_large": 413, "content_mismatch": 415, "refused": 422,
+                  "too_many": 429}
 """HTTP status per :attr:`screening.errors.ScreeningError.kind`."""
 
 
@@ -34,22 +36,42 @@ def library_error(exc: ScreeningError) -> JSONResponse:
     return error(STATUS_OF_KIND.get(exc.kind, 422), exc.kind, str(exc))
 
 
+def http_error(exc: StarletteHTTPException) -> JSONResponse:
+    """An HTTP error of the framework (unknown path, wrong method, unparsable body) in the one
+    shape."""
+    return error(exc.status_code, getattr(exc, "code", "http_error"), str(exc.detail))
+
+
+def invalid_request(exc: RequestValidationError) -> JSONResponse:
+    """A request whose parameters or body do not fit the route, in the one shape (422)."""
+    return error(422, "invalid_request", validation_message(exc))
+
+
+def validation_message(exc: RequestValidationError) -> str:
+    """The first problem of a request validation error as one line (where: what)."""
+    first = exc.errors()[0] if exc.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", []))
+    return f"{where}: {first.get('msg', 'invalid')}"
+
+
+def internal_error() -> JSONResponse:
+    """An unexpected failure, in the one shape: no traceback, no detail (it is logged)."""
+    return error(500, "internal_error", "The server could not answer this request; the error "
+                                        "was logged.")
+
+
 def install(app: FastAPI) -> None:
-    """Register the API's own exception handlers on ``app``."""
+    """Register the API's own exception handlers on ``app`` (for an app of the API alone;
+    :func:`screening.app.create_app` sends each failure to the API's shape or a page)."""
 
-    @app.exception_handler(ApiError)
-    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return error(exc.status_code, exc.code, str(exc.detail))
-
-    @app.exception_handler(HTTPException)
-    async def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, "http_error", str(exc.detail))
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return http_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", []))
-        return error(422, "invalid_request", f"{where}: {first.get('msg', 'invalid')}")
+        return invalid_request(exc)
 
 
-__all__ = ["STATUS_OF_KIND", "ApiError", "error", "install", "library_error"]
+__all__ = ["STATUS_OF_KIND", "ApiError", "error", "http_error", "install", "internal_error",
+           "invalid_request", "library_error", "validation_message"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
 from screening.outputs.exports import list_download, rejected_csv
-from screening.service.follow_up import follow_up_page, visit_detail
+from screening.service.follow_up import MAX_PAGE, follow_up_page, visit_detail
 from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
@@ -30,6 +30,7 @@ Reader = Annotated[User, Depends(require("monitor", "analyst", "admin"))]
 Reviewer = Annotated[User, Depends(require("monitor", "admin"))]
 Analyst = Annotated[User, Depends(require("analyst", "admin"))]
 Admin = Annotated[User, Depends(require("admin"))]
+UploadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> UploadedFile:
@@ -70,15 +71,16 @@ def uploads(svc: ServicesDep, user: Annotated[User, Depends(require("inspector",
 
 
 @router.get("/uploads/{upload_id}/rejected.csv")
-def rejected(upload_id: int, svc: ServicesDep, user: Everyone) -> Response:
+def rejected(upload_id: UploadId, svc: ServicesDep, user: Everyone) -> Response:
     """The rejected rows of an upload (row, column, value, reason) as CSV."""
-    with transaction(svc.engine, write=False) as session:
+    with transaction(svc.engine) as session:
         found = session.get(Upload, upload_id)
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise ApiError(404, "not_found", f"No upload {upload_id} of yours.")
         rows = session.scalars(select(RejectedRow).where(RejectedRow.upload_id == upload_id)
                                .order_by(RejectedRow.id)).all()
         text = rejected_csv(rows)
+        accounts.audit(session, user, "rejected.read", "upload", upload_id, rows=len(rows))
     return Response(text, media_type="text/csv")
 
 
@@ -86,15 +88,21 @@ def rejected(upload_id: int, svc: ServicesDep, user: Everyone) -> Response:
 def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               sector: str | None = None, tier: str | None = None, status: str | None = None,
               date_from: dt.date | None = None, date_to: dt.date | None = None,
-              page: Annotated[int, Query(ge=1)] = 1,
+              page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
               sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
     """The ranked follow-up list with the latest review status and, for urgent visits, the
-    referral clock (``referral_hours_left``, ``referral_overdue``), filtered and paginated."""
+    referral clock (``referral_hours_left``, ``referral_overdue``), filtered and paginated.
+    Every page read is written to the audit log."""
     total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
                                  status=status, date_from=date_from, date_to=date_to,
                                  page=page, per_page=per_page, sort=sort,
                                  now=svc.settings.now())
+    with transaction(svc.engine) as session:
+        accounts.audit(session, user, "list.read", "follow_up", None, page=page,
+                       per_page=per_page, rows=len(rows),
+                       filters={"region": region, "sector": sector, "tier": tier,
+                                "status": status})
     return {"total": total, "page": page, "per_page": per_page, "visits": rows}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from screening.cli.common import err, fail
+from screening.cli.slow_clients import protocol_with_deadline
 from screening.errors import ScreeningError
 from screening.vocabulary import ROLES
 
@@ -13,19 +14,22 @@ from screening.vocabulary import ROLES
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--seed/--no-seed", default=True, show_default=True,
-              help="On first start, store examples/ and create demo users.")
+@click.option("--demo", is_flag=True,
+              help="A demonstration: on a store without users, create one demo user per role, "
+                   "print their tokens on the terminal and store examples/ (make run passes "
+                   "it). Never on a store with real users.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (each opens the store and loads the catalogue and the "
                    "active model once; put a reverse proxy in front, see the README).")
 @click.option("--notify-every", type=click.FloatRange(min=0), default=60.0, show_default=True,
               help="Run the referral notifier (as `screening notify`) every this many seconds "
                    "beside the service; 0: not at all.")
-def serve(host: str, port: int, seed: bool, workers: int, notify_every: float) -> None:
+def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -> None:
     """Run the service (API at /api/v1, documentation at /docs, /healthz and /readyz) on the
     embedded SQLite store, or on PostgreSQL when SCREENING_DATABASE_URL says so, with the
-    referral notifier beside it. Logs are JSON lines on standard error, one access line per
-    request with its request id."""
+    referral notifier beside it. Without --demo no user is created: add them with 'screening
+    users add'. Logs are JSON lines on standard error, one access line per request with its
+    request id."""
     import uvicorn
 
     from screening.service import open_services
@@ -36,7 +40,7 @@ def serve(host: str, port: int, seed: bool, workers: int, notify_every: float) -
         services = open_services(load_settings())
     except ScreeningError as exc:
         fail(str(exc))
-    if seed:
+    if demo:
         tokens = seed_demo(services)
         for role, token in tokens.items():
             err.print(f"demo {role} token: {token}")
@@ -53,9 +57,13 @@ def serve(host: str, port: int, seed: bool, workers: int, notify_every: float) -
                          name="notifier").start()
     err.print(f"Serving on http://{host}:{port}/ (API documentation: http://{host}:{port}/docs)")
     # the app is composed by screening.app (above the shells), named here, not imported
+    settings = services.settings
     uvicorn.run("screening.app:create_app", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False,
-                proxy_headers=True, forwarded_allow_ips="127.0.0.1")
+                proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+                http=protocol_with_deadline(settings.client_timeout_s), timeout_keep_alive=5,
+                limit_concurrency=settings.max_connections,
+                h11_max_incomplete_event_size=64 * 1024)
 
 
 @click.group()

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from screening.errors import LoaderError
+from screening.ingest.bounds import Bounds
 from screening.ingest.readers import FORMATS, UploadSource, read_raw, read_tables
 from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOME_COLUMNS, VISIT_COLUMNS, ColumnSpec
 from screening.ingest.validation import ParentIds, blank_rows, empty_rejected, validate_frame
@@ -136,8 +137,8 @@ def _table(
     return valid, rejected, raw, int(blank.sum()) - padding
 
 
-def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None = None
-                ) -> LoadResult:
+def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None = None,
+                bounds: Bounds | None = None) -> LoadResult:
     """Load and validate an upload: visits, and interviews from the same or a second file.
 
     Parameters
@@ -146,6 +147,9 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
         Visits as ``.csv``, ``.parquet``, ``.xlsx`` (sheet ``visits``, optional sheet
         ``interviews``) or ``.json`` (``{"visits": [...], "interviews": [...]}`` or a list of
         visits, each with an optional nested ``interviews`` list).
+    bounds : screening.ingest.bounds.Bounds, optional
+        Limits on rows, columns, cell length, JSON depth and keys and unpacked size (default:
+        :class:`~screening.ingest.bounds.Bounds`'s); a file past one is refused naming it.
     interviews_path : same kinds as ``visits_path``, optional
         A separate interviews file (any of the formats). Messages and the rejected table's
         ``source`` name each file as given: a path, or the user's file name with bytes.
@@ -183,12 +187,12 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
        3                   sector unknown_choice
        4 workers_without_contract exceeds_column
     """
-    label_v, tables, first = read_tables(visits_path, "visits")
+    label_v, tables, first = read_tables(visits_path, "visits", bounds)
     if "visits" not in tables:
         raise LoaderError(label_v, "the file holds no 'visits' table")
     source_i, raw_i, first_i = label_v, tables.get("interviews"), first
     if interviews_path is not None:
-        label_i, others, first_i = read_tables(interviews_path, "interviews")
+        label_i, others, first_i = read_tables(interviews_path, "interviews", bounds)
         if "interviews" not in others:
             raise LoaderError(label_i, "the file holds no 'interviews' table")
         if raw_i is not None and not blank_rows(raw_i).all():

@@ -17,7 +17,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from screening.errors import LoaderError
+from screening.errors import LoaderError, UploadRefused
+from screening.ingest import bounds as _bounds
+from screening.ingest.bounds import Bounds
 from screening.ingest.validation import blank_rows
 
 TABLE_NAMES: tuple[str, ...] = ("visits", "interviews", "outcomes")
@@ -184,9 +186,10 @@ def _csv_problem(data: bytes, error: Exception) -> str:
     return f"the file could not be read as CSV ({str(error).strip()})"
 
 
-def _read_xlsx(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
+def _read_xlsx(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str, pd.DataFrame]:
     import openpyxl
 
+    _bounds.check_xlsx_size(label, data, bounds)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
@@ -203,7 +206,11 @@ def _read_xlsx(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
                               f"the workbook has no sheet named '{table}' (sheets: {listed})")
         frames = {}
         for name, sheet in wanted.items():
-            rows = list(book[sheet].iter_rows(values_only=True))
+            rows = []
+            for values in book[sheet].iter_rows(values_only=True):
+                rows.append(values)
+                if len(rows) > bounds.max_rows + 1 or len(values) > bounds.max_columns:
+                    _bounds.check_table(label, name, list(values), len(rows) - 1, bounds)
             if not rows or all(v is None for v in rows[0]):
                 raise LoaderError(label, f"the sheet '{sheet}' has no header row in row 1")
             width, body = max(len(r) for r in rows), rows[1:]
@@ -212,7 +219,7 @@ def _read_xlsx(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
                        for i in range(width)}  # fmt: skip
             frames[name] = _named(label, header, pd.DataFrame(columns, index=range(len(body))))
         return frames
-    except LoaderError:
+    except (LoaderError, UploadRefused):
         raise
     except Exception as error:
         raise LoaderError(label, f"the workbook could not be read ({error!r})") from None
@@ -229,13 +236,17 @@ def _records(label: str, items: object, name: str) -> list[dict]:
     return items
 
 
-def _read_json(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
+def _read_json(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str, pd.DataFrame]:
     text = _require_utf8(label, data)
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
         raise LoaderError(label, f"the file is not valid JSON: {e.msg} at line {e.lineno}, "
                                 f"column {e.colno}") from None  # fmt: skip
+    except RecursionError:
+        raise LoaderError(label, "the JSON is nested too deeply to be an upload (lists and "
+                                 "objects within each other hundreds of levels deep)") from None
+    _bounds.check_json_document(label, document, bounds)
     if isinstance(document, list):
         document = {table: document}
     if not isinstance(document, dict) or not any(t in document for t in TABLE_NAMES):
@@ -256,7 +267,8 @@ def _read_json(label: str, data: bytes, table: str) -> dict[str, pd.DataFrame]:
     return {t: pd.DataFrame(items, index=range(len(items))) for t, items in lists.items()}
 
 
-def _read_parquet(label: str, data: bytes) -> pd.DataFrame:
+def _read_parquet(label: str, data: bytes, bounds: Bounds) -> pd.DataFrame:
+    _bounds.check_parquet_size(label, data, bounds)
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
@@ -265,18 +277,27 @@ def _read_parquet(label: str, data: bytes) -> pd.DataFrame:
     return frame.reset_index(drop=default)  # a stored index is data: keep it as columns
 
 
-def read_tables(source: UploadSource, table: str) -> tuple[str, dict[str, pd.DataFrame], int]:
+def read_tables(source: UploadSource, table: str, bounds: Bounds | None = None
+                ) -> tuple[str, dict[str, pd.DataFrame], int]:
     """Read the tables of one file: (name shown, tables by name, row number of the first data
-    row: 2 below a header for CSV and XLSX, 1 for JSON and Parquet)."""
+    row: 2 below a header for CSV and XLSX, 1 for JSON and Parquet), within ``bounds``
+    (:class:`~screening.ingest.bounds.Bounds`; default: its defaults)."""
+    bounds = bounds or Bounds()
     label, data = read_source(source)
     suffix = suffix_of(label)
     if suffix == ".csv":
-        return label, {table: _read_csv(label, data)}, 2
-    if suffix == ".xlsx":
-        return label, _read_xlsx(label, data, table), 2
-    if suffix == ".json":
-        return label, _read_json(label, data, table), 1
-    return label, {table: _read_parquet(label, data)}, 1
+        _bounds.check_csv_shape(label, data, bounds)
+        tables, first = {table: _read_csv(label, data)}, 2
+    elif suffix == ".xlsx":
+        tables, first = _read_xlsx(label, data, table, bounds), 2
+    elif suffix == ".json":
+        tables, first = _read_json(label, data, table, bounds), 1
+    else:
+        tables, first = {table: _read_parquet(label, data, bounds)}, 1
+    for name, frame in tables.items():
+        _bounds.check_table(label, name, list(frame.columns), len(frame), bounds)
+        _bounds.check_cells(label, name, frame, bounds, first)
+    return label, tables, first
 
 
 def read_raw(source: UploadSource, table: str = "visits") -> dict[str, pd.DataFrame]:

@@ -8,9 +8,10 @@ dtypes (a contract): text and choice ``str`` (pyarrow-backed, ``NaN`` unknown), 
 ``Int64``, numbers ``float64``, booleans ``boolean``, dates ``datetime64[ns]``; extra columns
 are kept as text. An empty or whitespace-only cell is unknown, never false.
 
-The module is over 400 lines on purpose: every check (types, bounds, choices, cross-column
-limits, uniqueness, references to the parent table) shares the one ``_Table`` of failing cells
-and the one way of wording a rejected cell, and splitting them would split that state.
+Over 400 lines on purpose: every check of a cell (types, bounds, choices, identifiers, NUL
+characters, uniqueness, parents) shares the one :class:`_Table` of failing cells and the one
+builder of the rejected table; split, they would need both as a public interface. A candidate
+for a ``checks`` module of its own when it grows again.
 """
 
 from __future__ import annotations
@@ -30,8 +31,11 @@ from pandas.api import types as ptypes
 from screening.errors import LoaderError, RejectReason
 from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
 
-REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message")
-"""The columns of the rejected table, one row per failing cell (a contract)."""
+REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
+                    "worker_ref")
+"""The columns of the rejected table, one row per failing cell (a contract: columns are only
+ever added). ``source`` is the file as the user named it; ``visit_id`` (and ``worker_ref`` for
+interviews) name the record the row belongs to where they can be read, else they are empty."""
 
 UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
 """Columns whose combination must be unique within a table, by table name."""
@@ -418,6 +422,45 @@ def _check_columns(raw: pd.DataFrame, specs: list[ColumnSpec], source: str) -> N
     raise LoaderError(source, text)
 
 
+ID_COLUMNS = ("visit_id",)
+"""Identifier columns that name a visit in links and paths (``/visits/<visit_id>``)."""
+_PATHLESS = r"[/\\?#\x00-\x1f\x7f]|^\.{1,2}$"
+"""What an identifier may not hold: a slash, a backslash, ``?``, ``#``, a control character, or
+be ``.`` or ``..``: it could not be a part of a link."""
+
+
+def _check_ids(t: _Table) -> None:
+    """Reject identifiers that cannot be a part of a link or a path (see :data:`_PATHLESS`)."""
+    for name in ID_COLUMNS:
+        if name not in t.typed or not (ptypes.is_object_dtype(t.typed[name].dtype)
+                                       or ptypes.is_string_dtype(t.typed[name].dtype)):
+            continue
+        text = t.typed[name].astype(object).where(t.typed[name].notna(), "")
+        bad = text.astype(str).str.contains(_PATHLESS, regex=True).to_numpy(dtype=bool)
+        if bad.any():
+            def message(at: np.ndarray, text: pd.Series = text, name: str = name) -> list[str]:
+                return [f"{v!r} cannot be a {name}: the characters / \\ ? # and control "
+                        "characters (and '.' or '..' alone) cannot be a part of a link to it; "
+                        "use letters, digits, '-', '_' or '.'." for v in text.iloc[at]]
+
+            t.fail(name, bad, RejectReason.WRONG_TYPE, message)
+
+
+def _check_nul(t: _Table) -> None:
+    """Reject text cells holding a NUL character: no database text column can store one."""
+    for name in t.raw.columns:
+        column = t.raw[name]
+        if not (ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype)):
+            continue
+        try:
+            nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        except (AttributeError, TypeError):  # not text at all
+            continue
+        if nul.any():
+            t.fail(name, nul, RejectReason.WRONG_TYPE,
+                   "The cell holds a NUL character (0x00), which cannot be stored; remove it.")
+
+
 def validate_frame(
     raw: pd.DataFrame,
     specs: list[ColumnSpec],
@@ -483,6 +526,8 @@ def validate_frame(
             t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=_DTYPES[spec.kind])
             continue
         _parse(t, spec)
+    _check_nul(t)
+    _check_ids(t)
     for spec in specs:
         if spec.at_most in t.typed and spec.name in present:
             _check_at_most(t, spec)
@@ -507,6 +552,14 @@ def validate_frame(
     return valid, _rejected(t, rows, source, table, list(columns))
 
 
+def _record_ids(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
+    """The raw text of an identifier column at the given rows (None where empty or absent)."""
+    if column not in t.raw.columns:
+        return np.full(positions.size, None, dtype=object)
+    text = _text(t.raw[column].iloc[positions]).str.strip()
+    return text.where(text.notna() & (text != ""), None).to_numpy(dtype=object)
+
+
 def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[str]):
     if not t.issues:
         return empty_rejected()
@@ -526,6 +579,9 @@ def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[
         "value": each(lambda p, c, r, m: _text(t.raw[c].iloc[p]).fillna("").to_numpy(object))[sort],
         "reason": each(lambda p, c, r, m: np.full(p.size, str(r), dtype=object))[sort],
         "message": each(lambda p, c, r, m: m)[sort],
+        "visit_id": _record_ids(t, "visit_id", positions[sort]),
+        "worker_ref": _record_ids(t, "worker_ref", positions[sort]) if table == "interviews"
+        else np.full(positions.size, None, dtype=object),
     }
     return pd.DataFrame({k: pd.Series(v, dtype="int64" if k == "row" else object)
                          for k, v in data.items()})  # fmt: skip

@@ -51,7 +51,10 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
     """Select the named feature columns, in order, as a float matrix.
 
     A frame missing a named column is refused with the names, so a model is never scored on
-    features it was not trained with.
+    features it was not trained with. A column that was unknown in every row seen in ``fit``
+    (an optional upload column nobody filled) is kept but always passed on as 0 (its names in
+    ``unknown_``): the trees cannot split on it, so it is harmless, and the model keeps the
+    catalogue's feature list.
 
     Parameters
     ----------
@@ -74,11 +77,17 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             missing = [c for c in self.columns if c not in X.columns]
             if missing:
                 raise UsageError(f"The frame lacks the feature column(s) {missing[:5]}.")
-        validate_data(self, X, reset=True, ensure_all_finite="allow-nan", dtype="numeric")
+        array = validate_data(self, X, reset=True, ensure_all_finite="allow-nan",
+                              dtype="numeric")
         if named:
             self.columns_ = list(self.columns) if self.columns is not None else list(X.columns)
+            values = np.column_stack([X[c].to_numpy(dtype="float64", na_value=np.nan)
+                                      for c in self.columns_]) if self.columns_ else array
         else:
             self.columns_ = list(range(self.n_features_in_))
+            values = np.asarray(array, dtype="float64")[:, self.columns_]
+        unknown = np.isnan(values).all(axis=0) if len(values) else np.zeros(0, dtype=bool)
+        self.unknown_ = [c for c, u in zip(self.columns_, unknown, strict=True) if u]
         return self
 
     def transform(self, X):  # noqa: N803
@@ -93,10 +102,20 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             out = np.empty((len(X), len(self.columns_)), dtype="float64", order="F")
             for j, name in enumerate(self.columns_):
                 out[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)
-            return out
+            return self._harmless(out)
         array = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
                               dtype="float64")
-        return array[:, self.columns_]
+        return self._harmless(array[:, self.columns_])
+
+    def _harmless(self, out: np.ndarray) -> np.ndarray:
+        """Columns unknown throughout ``fit`` as a constant 0 (models saved before this
+        attribute existed have none)."""
+        unknown = getattr(self, "unknown_", [])
+        if unknown:
+            out = np.array(out, dtype="float64", order="F")
+            for column in unknown:
+                out[:, self.columns_.index(column)] = 0.0
+        return out
 
     def get_feature_names_out(self, input_features=None):
         """The selected feature names."""
@@ -114,7 +133,10 @@ class TrainedModel:
     info: dict = field(default_factory=dict)
 
     def risk_score(self, frame: pd.DataFrame) -> np.ndarray:
-        """Calibrated probability of forced labour per row of a :func:`feature_frame`."""
+        """Calibrated probability of forced labour per row of a :func:`feature_frame` (an empty
+        array for an empty frame: an upload whose every row was rejected)."""
+        if len(frame) == 0:
+            return np.empty(0, dtype="float64")
         return self.estimator.predict_proba(frame[self.features])[:, 1]
 
 

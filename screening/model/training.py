@@ -15,7 +15,7 @@ import pandas as pd
 from sklearn.metrics import brier_score_loss
 
 from indicators import TIER_ORDER
-from screening.errors import TrainingError
+from screening.errors import NotReadyError, TrainingError
 from screening.model.classifier import POSITIVE, TrainedModel, feature_frame, fingerprint, fit
 from screening.model.evaluation import (
     at_capacity,
@@ -58,6 +58,34 @@ def labels(visits: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[np.ndarray, np
     return labelled, (outcome == POSITIVE).to_numpy()
 
 
+MIN_PER_CLASS = 20
+"""Decided outcomes of each class (forced labour, and the others) that training needs at least:
+the booster, its calibration and the held-out evaluation each need both classes."""
+
+
+def readiness(visits: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, int]:
+    """How many decided outcomes of each class the visits have (``forced_labour``, ``other``).
+
+    >>> v = pd.DataFrame({"visit_id": ["V1", "V2", "V3"]})
+    >>> o = pd.DataFrame({"visit_id": ["V1", "V2", "V9"],
+    ...                   "outcome": ["forced_labour", "no_violation", "forced_labour"]})
+    >>> readiness(v, o)
+    {'forced_labour': 1, 'other': 1}
+    """
+    labelled, y = labels(visits, outcomes)
+    return {"forced_labour": int(y[labelled].sum()), "other": int((~y[labelled]).sum())}
+
+
+def check_ready(visits: pd.DataFrame, outcomes: pd.DataFrame,
+                needed: int = MIN_PER_CLASS) -> dict[str, int]:
+    """The counts of :func:`readiness`, or :class:`~screening.errors.NotReadyError` when a class
+    has fewer than ``needed`` decided outcomes."""
+    counts = readiness(visits, outcomes)
+    if min(counts.values()) < needed:
+        raise NotReadyError(counts, needed)
+    return counts
+
+
 def _escalation_threshold(risk: np.ndarray, y: np.ndarray, tier_codes: np.ndarray) -> float:
     """Choose, on validation data, the risk score from which the model escalates a visit.
 
@@ -98,6 +126,7 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
     ``ipw`` weights each outcome by the inverse of its visit's ``selection_probability``
     (a column of ``outcomes``), correcting for follow-ups that went where the list pointed.
     """
+    check_ready(visits, outcomes)
     engine = engine or RuleEngine()
     result = engine.run(visits, interviews)
     frame = feature_frame(visits, result, engine.catalogue, outcomes)
@@ -139,6 +168,7 @@ def train(visits: pd.DataFrame, interviews: pd.DataFrame, outcomes: pd.DataFrame
             [frame.iloc[train_rows].reset_index(drop=True),
              pd.Series(y[train_rows].astype(int), name="label")], axis=1)),
         "ipw": ipw, "escalation_threshold": threshold,
+        "features_unknown_in_training": list(raw.named_steps["select"].unknown_),
     })  # fmt: skip
     trained_on = frame.iloc[train_rows]
     report.reference = {name: reference_bins(trained_on[name]) for name in model.features}
@@ -265,5 +295,5 @@ def evaluate(model: TrainedModel, visits: pd.DataFrame, result: EngineResult,
     )
 
 
-__all__ = ["CAPACITIES", "ORDERINGS", "Report", "evaluate", "labels", "recall_grid",
-           "referral_queue", "train"]
+__all__ = ["CAPACITIES", "MIN_PER_CLASS", "ORDERINGS", "Report", "check_ready", "evaluate",
+           "labels", "readiness", "recall_grid", "referral_queue", "train"]

@@ -1,7 +1,11 @@
-"""Model versions: one folder each (model.joblib, card.json, plots), verified before loading.
+"""Model versions: one folder each (model.skops, card.json, plots), verified before loading.
 
-A model file is a pickle, and unpickling runs code, so a model is loaded only from a folder
-inside the configured models folder, only when its sha256 matches its card, only with the
+A model file is read with ``skops.io``, never unpickled: skops rebuilds only the types it is
+told to trust, and :data:`TRUSTED_TYPES` is the explicit list of the types beyond its own safe
+defaults (numpy, scikit-learn estimators) that a screening model holds. A file naming any
+other type is refused before anything in it is built, so replacing both the file and the
+checksum on its card cannot run code. A model is also loaded only from a folder inside the
+configured models folder, only when its sha256 matches its card (corruption), only with the
 scikit-learn version it was made with, and only when its features match the catalogue.
 """
 
@@ -12,12 +16,14 @@ import hashlib
 import json
 import platform
 import warnings
+import zipfile
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 import sklearn
+import skops
+import skops.io as sio
 
 from screening.errors import ModelError
 from screening.model.classifier import (
@@ -30,7 +36,16 @@ from screening.model.training import Report
 from screening.rules.catalogue import Catalogue
 from screening.settings import load_settings
 
-MODEL_FILE, CARD_FILE, REFERENCE_FILE = "model.joblib", "card.json", "reference.json"
+MODEL_FILE, CARD_FILE, REFERENCE_FILE = "model.skops", "card.json", "reference.json"
+TRUSTED_TYPES = (
+    "screening.model.classifier.FeatureSelector",
+    "screening.model.classifier.TrainedModel",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+)
+"""The types a model file may hold beyond those ``skops.io`` trusts by default; any other type
+is refused before the file is read."""
 PLOTS = ("precision_recall.png", "calibration.png", "recall_by_capacity.png")
 
 
@@ -63,7 +78,7 @@ def sha256_of(path: Path) -> str:
 def libraries() -> dict[str, str]:
     """Versions of the libraries a saved model depends on."""
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-            "numpy": np.__version__, "pandas": pd.__version__, "joblib": joblib.__version__}
+            "numpy": np.__version__, "pandas": pd.__version__, "skops": skops.__version__}
 
 
 def _table(frame: pd.DataFrame) -> list[dict]:
@@ -81,6 +96,11 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
         "It advises: it may raise a visit by one tier, never lowers one and never makes one "
         "urgent; people decide.",
     ]
+    unknown = report.facts.get("features_unknown_in_training") or []
+    if unknown:
+        limitations.append(f"{len(unknown)} feature(s) were unknown in every training visit (an "
+                           "optional upload column nobody filled): the model ignores them "
+                           f"({', '.join(unknown[:8])}{', ...' if len(unknown) > 8 else ''}).")
     if synthetic:
         limitations.insert(0, "TRAINED ON SYNTHETIC DATA (screening.datasets.synthetic): for "
                               "demonstration and tests only, not for real follow-up decisions.")
@@ -98,7 +118,7 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
             "ipw")} | {"synthetic": synthetic},
         "fit": {k: report.facts.get(k) for k in (
             "fit_rows", "fit_positives", "calibration_rows", "calibration_positives",
-            "calibration_method", "iterations")},
+            "calibration_method", "iterations", "features_unknown_in_training")},
         "features": model.features,
         "vulnerability_features": [f for f in VULNERABILITY_FEATURES if f in model.features],
         "excluded_features": EXCLUDED_FEATURES | {
@@ -125,12 +145,12 @@ def card(model: TrainedModel, report: Report, catalogue: Catalogue, *, version: 
 
 def save(model: TrainedModel, report: Report, catalogue: Catalogue, folder: Path, *,
          synthetic: bool) -> Path:
-    """Write a model version: model.joblib, card.json (with the file's sha256) and plots."""
+    """Write a model version: model.skops, card.json (with the file's sha256) and plots."""
     from screening.model.plots import write_plots
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, folder / MODEL_FILE, compress=3)
+    write_model(model, folder / MODEL_FILE)
     info = card(model, report, catalogue, version=folder.name, synthetic=synthetic)
     info["model_sha256"] = sha256_of(folder / MODEL_FILE)
     info["plots"] = list(write_plots(report, folder))
@@ -141,6 +161,38 @@ def save(model: TrainedModel, report: Report, catalogue: Catalogue, folder: Path
     (folder / CARD_FILE).write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
     return folder
+
+
+def write_model(model: TrainedModel, path: Path) -> None:
+    """Write a trained model with ``skops.io`` (compressed)."""
+    sio.dump(model, path, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+
+
+def read_model(path: Path) -> TrainedModel:
+    """Read a model file with ``skops.io``, refusing any type outside :data:`TRUSTED_TYPES`.
+
+    Raises
+    ------
+    ModelError
+        The file is not a skops file, names a type outside the trusted list (listed), or does
+        not hold a screening model.
+    """
+    try:
+        found = sio.get_untrusted_types(file=path)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign file fails in many ways
+        raise ModelError(f"{path} cannot be read as a skops model file "
+                         f"({type(exc).__name__}).") from None
+    refused = sorted(set(found) - set(TRUSTED_TYPES))
+    if refused:
+        raise ModelError(f"{path} holds types outside the list of trusted types "
+                         f"({', '.join(refused[:5])}); refusing to load it.")
+    try:
+        model = sio.load(path, trusted=list(found))
+    except Exception as exc:  # noqa: BLE001
+        raise ModelError(f"{path} cannot be loaded ({type(exc).__name__}: {exc}).") from None
+    if not isinstance(model, TrainedModel):
+        raise ModelError(f"{path} does not hold a trained screening model.")
+    return model
 
 
 def read_card(folder: Path) -> dict:
@@ -159,8 +211,8 @@ def _check_libraries(recorded: dict[str, str], folder: Path) -> None:
     made, now = recorded.get("scikit-learn", "?"), current["scikit-learn"]
     if made.split(".")[:2] != now.split(".")[:2]:
         raise ModelError(f"{folder} was made with scikit-learn {made} and this is {now}; "
-                         "pickled models are not portable across versions: retrain it.")
-    for name in ("scikit-learn", "numpy", "pandas", "joblib"):
+                         "models are not portable across its versions: retrain it.")
+    for name in ("scikit-learn", "numpy", "pandas"):
         if recorded.get(name) != current[name]:
             warnings.warn(f"{folder} was made with {name} {recorded.get(name)}; this is "
                           f"{current[name]}.", stacklevel=3)
@@ -179,7 +231,9 @@ def load(name: str | Path, catalogue: Catalogue, *, base: Path | None = None) ->
     info = read_card(folder)
     path = folder / MODEL_FILE
     if not path.exists():
-        raise ModelError(f"{folder} has a card but no {MODEL_FILE}.")
+        old = " (a model.joblib pickle is no longer loaded: retrain the model)" if (
+            folder / "model.joblib").exists() else ""
+        raise ModelError(f"{folder} has a card but no {MODEL_FILE}{old}.")
     actual = sha256_of(path)
     if actual != info.get("model_sha256"):
         raise ModelError(f"{path} does not match its card: sha256 {actual[:16]}... but the "
@@ -196,9 +250,7 @@ def load(name: str | Path, catalogue: Catalogue, *, base: Path | None = None) ->
         warnings.warn(f"{folder} was trained with another version of the indicator catalogue "
                       "(same features); its scores may be off until it is retrained.",
                       stacklevel=2)
-    model = joblib.load(path)
-    if not isinstance(model, TrainedModel):
-        raise ModelError(f"{path} does not hold a trained screening model.")
+    model = read_model(path)
     model.info = info
     return model
 
@@ -238,6 +290,6 @@ def list_models(base: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["CARD_FILE", "MODEL_FILE", "REFERENCE_FILE", "ModelError", "card", "libraries",
-           "list_models", "load", "models_dir", "read_card", "read_reference", "resolve", "save",
-           "sha256_of"]
+__all__ = ["CARD_FILE", "MODEL_FILE", "REFERENCE_FILE", "TRUSTED_TYPES", "ModelError", "card",
+           "libraries", "list_models", "load", "models_dir", "read_card", "read_model",
+           "read_reference", "resolve", "save", "sha256_of", "write_model"]

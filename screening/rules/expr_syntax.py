@@ -42,6 +42,14 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
 
 KEYWORDS = frozenset({"and", "or", "not", "in", "is", "null", "true", "false"})
 
+#: The deepest nesting a rule may have (brackets, calls, ``not`` and unary ``-`` each count one
+#: level): deeper rules are refused with an :class:`ExpressionSyntaxError` long before Python's
+#: own recursion limit could be reached by the parser or the compiler.
+MAX_DEPTH = 64
+#: The deepest parse tree a rule may give (a chain ``a and b and c ...`` adds one level per
+#: operand): the compiler walks the tree recursively.
+MAX_TREE_DEPTH = 200
+
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
       |(?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
@@ -125,6 +133,15 @@ class _Parser:
         self.text = text
         self.tokens = _tokenise(text)
         self.i = 0
+        self.depth = 0
+
+    def deeper(self, tok: _Tok) -> None:
+        """Enter one more level of nesting (refused beyond :data:`MAX_DEPTH`)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExpressionSyntaxError(
+                self.text, tok.pos, f"The rule is nested more than {MAX_DEPTH} levels deep."
+            )
 
     @property
     def tok(self) -> _Tok:
@@ -168,7 +185,10 @@ class _Parser:
 
     def not_(self) -> Node:
         if tok := self.take("kw", "not"):
-            return Node("not", (self.not_(),), pos=tok.pos)
+            self.deeper(tok)
+            node = Node("not", (self.not_(),), pos=tok.pos)
+            self.depth -= 1
+            return node
         return self.compare()
 
     def compare(self) -> Node:
@@ -216,7 +236,9 @@ class _Parser:
 
     def unary(self) -> Node:
         if tok := self.take("op", "-"):
+            self.deeper(tok)
             inner = self.unary()
+            self.depth -= 1
             if inner.op == "lit" and isinstance(inner.value, float):
                 return Node("lit", value=-inner.value, pos=tok.pos)
             return Node("neg", (inner,), pos=tok.pos)
@@ -235,8 +257,10 @@ class _Parser:
         if tok.kind == "kw" and tok.text == "null":
             return Node("lit", value=None, pos=tok.pos)
         if tok.kind == "op" and tok.text == "(":
+            self.deeper(tok)
             node = self.or_()
             self.expect(")")
+            self.depth -= 1
             return node
         if tok.kind == "name":
             if self.tok.text == "(":
@@ -252,11 +276,13 @@ class _Parser:
             raise ForbiddenConstructError(
                 self.text, name.pos, f"Calling '{name.text}' is not allowed; functions: {allowed}."
             )
+        self.deeper(name)
         self.expect("(")
         args = [self.or_()]
         while self.take("op", ","):
             args.append(self.or_())
         self.expect(")")
+        self.depth -= 1
         low, high = FUNCTIONS[name.text]
         if len(args) < low or (high is not None and len(args) > high):
             want = f"{low}" if low == high else f"at least {low}"
@@ -278,7 +304,24 @@ def parse(text: str) -> Node:
         raise ExpressionSyntaxError(
             str(text), 0, f"A rule must be text, got {type(text).__name__}."
         )
-    return _Parser(text).parse()
+    tree = _Parser(text).parse()
+    if _depth(tree) > MAX_TREE_DEPTH:
+        raise ExpressionSyntaxError(
+            text, 0, f"The rule is too long a chain: its parse tree is more than "
+                     f"{MAX_TREE_DEPTH} levels deep; split it into several indicators."
+        )
+    return tree
+
+
+def _depth(node: Node) -> int:
+    """The depth of a parse tree, counted without recursion (a chain of thousands of ``and``
+    is a tree thousands of levels deep)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        current, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((arg, level + 1) for arg in current.args)
+    return deepest
 
 
 def columns_of(node: Node) -> set[str]:
@@ -289,6 +332,6 @@ def columns_of(node: Node) -> set[str]:
     return found
 
 
-__all__ = ["FUNCTIONS", "KEYWORDS", "TYPES", "ExpressionError", "ExpressionSyntaxError",
-           "ExpressionTypeError", "ForbiddenConstructError", "Node", "UnknownColumnError",
-           "columns_of", "parse"]
+__all__ = ["FUNCTIONS", "KEYWORDS", "MAX_DEPTH", "MAX_TREE_DEPTH", "TYPES", "ExpressionError",
+           "ExpressionSyntaxError", "ExpressionTypeError", "ForbiddenConstructError", "Node",
+           "UnknownColumnError", "columns_of", "parse"]

@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from screening.rules.catalogue import Catalogue, load_catalogue
 from screening.rules.engine import RuleEngine, rule_engine
 from screening.service.models import ActiveModel
+from screening.service.signin import SignInGuard
 from screening.settings import Settings, load_settings
 from screening.store import create_engine_for, migrate
 
@@ -25,6 +26,12 @@ class Services:
     models: ActiveModel
     signed_in: dict = field(default_factory=dict)  # token hash -> when its sign-in was audited
     cache: dict = field(default_factory=dict)  # results kept until the store changes (drift)
+    sign_ins: SignInGuard | None = None  # failed sign-ins, limited (made from the settings)
+
+    def __post_init__(self) -> None:
+        if self.sign_ins is None:
+            self.sign_ins = SignInGuard(self.settings.sign_in_limit_account,
+                                        self.settings.sign_in_limit_address)
 
     def rules(self, lang: str = "en") -> RuleEngine:
         """The rule engine in ``lang`` over the bundled catalogue, compiled once per process."""

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from screening.errors import UnknownVisitError
+from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.ingest.validation import validate_frame
 from screening.service.context import Services
@@ -24,6 +24,8 @@ from screening.store.queries import MAX_LIMIT, follow_up_frame
 from screening.store.queries import visit_detail as store_visit_detail
 from screening.store.tables import Visit
 
+MAX_PAGE = 1_000_000
+"""The highest page number the list accepts (1,000,000 pages of 500 visits)."""
 SORTS = {"rank": "rank", "date": "-visit_date", "date_ascending": "visit_date"}
 """The list's sort names (API and pages) -> the store's orders."""
 log = logging.getLogger("screening.service")
@@ -62,6 +64,8 @@ def follow_up_page(engine: Engine, *, region: str | None = None, sector: str | N
     StoreError
         An unknown sector, tier, status or sort.
     """
+    if not 1 <= page <= MAX_PAGE:
+        raise StoreError(f"The page must be a number from 1 to {MAX_PAGE:,}; got {page}.")
     rows: list[dict[str, Any]] = []
     offset, wanted, total = (page - 1) * per_page, per_page, 0
     while wanted > 0:
@@ -153,5 +157,5 @@ def explain_stored(services: Services, found: dict[str, Any], language: str) -> 
             "floors": [f for f in fired if f["tier_floor"] in ("urgent", "high")]}
 
 
-__all__ = ["SORTS", "UnknownVisitError", "explain_stored", "follow_up_page", "regions",
+__all__ = ["MAX_PAGE", "SORTS", "UnknownVisitError", "explain_stored", "follow_up_page", "regions",
            "stored_frames_of", "visit_detail"]

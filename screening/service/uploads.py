@@ -11,17 +11,21 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
 
-from screening.errors import UploadRefused
-from screening.ingest.loaders import load_upload
+from screening.errors import LoaderError, UploadRefused
+from screening.ingest.bounds import Bounds
 from screening.ingest.readers import suffix_of
 from screening.pipeline import screen_frames
 from screening.service.context import Services
+from screening.service.parsing import load_in_worker
 from screening.service.referrals import open_for_upload
+from screening.settings import Settings
 from screening.store import Receipt, store_upload, transaction
 from screening.store.tables import User
 
 MAGIC = {".xlsx": b"PK", ".parquet": b"PAR1"}
 """The first bytes a file of these types starts with."""
+NAME_LIMIT = 255
+"""The longest file name accepted (most file systems' limit)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ def check_file(file: UploadedFile, limit_bytes: int) -> None:
     ...
     screening.errors.UploadRefused: The file 'v.xlsx' is named .xlsx but its content is not .xlsx.
     """
+    check_name(file.name)
     if len(file.content) > limit_bytes:
         raise UploadRefused("too_large", f"The file {file.name!r} is larger than the limit of "
                                          f"{limit_bytes / 1e6:.0f} MB.")
@@ -55,6 +60,44 @@ def check_file(file: UploadedFile, limit_bytes: int) -> None:
     if magic and not file.content.startswith(magic):
         raise UploadRefused("content_mismatch", f"The file {file.name!r} is named {suffix} but "
                                                 f"its content is not {suffix}.")
+
+
+def check_name(name: str) -> None:
+    """Refuse a file name that cannot be a file's name: empty, only dots (``.``, ``..``), with a
+    control character, or longer than :data:`NAME_LIMIT` characters. The name is only ever
+    shown (escaped), never used as a path.
+
+    Raises
+    ------
+    LoaderError
+        Naming the file (shortened when long) and what is wrong with its name.
+
+    Examples
+    --------
+    >>> check_name("..")
+    Traceback (most recent call last):
+    ...
+    screening.errors.LoaderError: ..: the file name must be a file name such as visits.csv, not \
+'.' or '..'.
+    """
+    shown = name if len(name) <= 60 else name[:57] + "..."
+    if not name.strip() or name.strip(". ") == "":
+        raise LoaderError(shown, "the file name must be a file name such as visits.csv, not "
+                                 "'.' or '..'")
+    if len(name) > NAME_LIMIT:
+        raise LoaderError(shown, f"the file name is {len(name)} characters long; at most "
+                                 f"{NAME_LIMIT} are allowed")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise LoaderError(repr(shown), "the file name holds a control character; rename the "
+                                       "file")
+
+
+def bounds_of(settings: Settings) -> Bounds:
+    """The parsing bounds of the settings (``SCREENING_MAX_ROWS`` and the others)."""
+    return Bounds(max_rows=settings.max_rows, max_columns=settings.max_columns,
+                  max_cell_chars=settings.max_cell_chars,
+                  max_json_depth=settings.max_json_depth, max_json_keys=settings.max_json_keys,
+                  max_decompressed_mb=settings.max_decompressed_mb)
 
 
 def accept_upload(services: Services, user: User | int | None, file: UploadedFile,
@@ -90,8 +133,11 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     for part in (file, interviews):
         if part is not None:
             check_file(part, limit)
-    loaded = load_upload((file.name, file.content),
-                         (interviews.name, interviews.content) if interviews else None)
+    settings = services.settings
+    loaded = load_in_worker((file.name, file.content),
+                            (interviews.name, interviews.content) if interviews else None,
+                            bounds_of(settings), seconds=settings.parse_timeout_s,
+                            memory_mb=settings.parse_memory_mb)
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)
@@ -116,4 +162,4 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
         return store()
 
 
-__all__ = ["MAGIC", "UploadedFile", "accept_upload", "check_file"]
+__all__ = ["MAGIC", "NAME_LIMIT", "UploadedFile", "accept_upload", "check_file", "check_name"]

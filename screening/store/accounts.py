@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import hmac
@@ -12,11 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from screening.errors import ConflictError, StoreError
-from screening.store.engine import transaction
-from screening.store.tables import ApiToken, AuditEntry, User, utcnow
+from screening.store.engine import check_text, transaction
+from screening.store.tables import ApiToken, AuditEntry, User, WebSession, utcnow
 from screening.vocabulary import ROLES
 
 PREFIX_LENGTH = 8
+NAME_LIMIT = 200
+"""The longest user name (the column's width)."""
 """Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
 
 
@@ -94,6 +97,7 @@ def create_user(bind: Session | Engine, name: str, role: str, *,
     name = (name or "").strip()
     if not name:
         raise StoreError("A user needs a name; the name given is empty.")
+    check_text("user name", name, limit=NAME_LIMIT, line=True)
     with transaction(bind) as session:
         if session.scalar(select(User.id).where(User.name == name)) is not None:
             raise ConflictError(f"A user named '{name}' already exists; choose another name.")
@@ -134,6 +138,61 @@ def authenticate(bind: Session | Engine, token: str | None) -> User | None:
         if stored.revoked_at is not None or not user.active:
             return None
         return user
+
+
+def open_session(bind: Session | Engine, token: str) -> tuple[User, str] | None:
+    """Sign in to the web pages with an API token: a new server-side session.
+
+    Returns
+    -------
+    (User, str) or None
+        The user and the session's secret for the cookie (only its sha256 is stored), or None
+        for an unknown or revoked token.
+    """
+    user = authenticate(bind, token)
+    if user is None:
+        return None
+    secret = secrets.token_urlsafe(32)
+    with transaction(bind) as session:
+        token_id = session.scalar(select(ApiToken.id).where(
+            ApiToken.token_sha256 == hash_token(token)))
+        session.add(WebSession(id=hash_token(secret), user_id=user.id, token_id=token_id))
+        audit(session, user, "sign_in", "user", user.id, via="web")
+    return user, secret
+
+
+def session_owner(bind: Session | Engine, secret: str, max_age: dt.timedelta) -> User | None:
+    """The active user of a web session, or None when it ended, is older than ``max_age``, its
+    token was revoked or its user deactivated (each ends the session at once)."""
+    if not secret:
+        return None
+    with transaction(bind, write=False) as session:
+        row = session.execute(
+            select(WebSession, User, ApiToken.revoked_at)
+            .join(User, User.id == WebSession.user_id)
+            .outerjoin(ApiToken, ApiToken.id == WebSession.token_id)
+            .where(WebSession.id == hash_token(secret))).first()
+        if row is None:
+            return None
+        web, user, revoked = row
+        started = web.created_at if web.created_at.tzinfo else web.created_at.replace(
+            tzinfo=dt.UTC)
+        if (web.ended_at is not None or revoked is not None or not user.active
+                or dt.datetime.now(dt.UTC) - started > max_age):
+            return None
+        session.expunge(user)
+        return user
+
+
+def close_session(bind: Session | Engine, secret: str) -> None:
+    """End a web session (sign-out): its cookie is worth nothing from now on, even copied."""
+    if not secret:
+        return
+    with transaction(bind) as session:
+        web = session.get(WebSession, hash_token(secret))
+        if web is not None and web.ended_at is None:
+            web.ended_at = utcnow()
+            audit(session, web.user_id, "sign_out", "user", web.user_id)
 
 
 def revoke_token(bind: Session | Engine, prefix: str, *, by: User | int | None = None) -> int:
@@ -191,5 +250,5 @@ def audit(session: Session, user: User | int | None, action: str,
     return entry
 
 
-__all__ = ["audit", "authenticate", "create_user", "hash_token", "issue_token", "revoke_token",
-           "user_id_of"]
+__all__ = ["audit", "authenticate", "close_session", "create_user", "hash_token", "issue_token",
+           "open_session", "revoke_token", "session_owner", "user_id_of"]

@@ -4,6 +4,7 @@ Where the store is comes from :mod:`screening.settings`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,6 +40,16 @@ def _wal(cursor) -> None:  # noqa: ANN001
     cursor.execute("PRAGMA journal_mode=WAL")
 
 
+def _private_file(path: Path) -> None:
+    """Create the SQLite file readable and writable by its owner only (0600; SQLite gives its
+    -wal and -shm files the same mode), and tighten an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        path.chmod(0o600)
+        return
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def _sqlite_events(engine: Engine) -> None:
     """WAL, foreign keys, and transactions that SQLite really begins (DDL included)."""
 
@@ -59,11 +70,44 @@ def _sqlite_events(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def check_text(field: str, value: str | None, *, limit: int | None = None,
+               line: bool = False) -> None:
+    """Refuse text that the store cannot keep, or that is too long, naming the field.
+
+    A NUL character cannot be stored in a PostgreSQL text column; ``line`` text (a name, an id)
+    also may not hold other control characters.
+
+    Raises
+    ------
+    StoreError
+        Naming the field, the limit or the character.
+
+    Examples
+    --------
+    >>> check_text("notes", "fine and long")
+    >>> check_text("name", "x" * 300, limit=200)
+    Traceback (most recent call last):
+    ...
+    screening.errors.StoreError: The name is 300 characters long; at most 200 are allowed.
+    """
+    if value is None:
+        return
+    if limit is not None and len(value) > limit:
+        raise StoreError(f"The {field} is {len(value)} characters long; at most {limit} are "
+                         "allowed.")
+    bad = next((c for c in value if c == "\x00" or (line and (ord(c) < 32 or ord(c) == 127))),
+               None)
+    if bad is not None:
+        raise StoreError(f"The {field} holds the control character {bad!r} at position "
+                         f"{value.index(bad) + 1}; remove it.")
+
+
 def create_engine_for(settings: Settings | str | URL | None = None, **options) -> Engine:
     """Create the SQLAlchemy engine of the store.
 
-    For SQLite the folder of the file is created, the journal is WAL and foreign keys are
-    enforced on every connection.
+    For SQLite the folder of the file is created, the file is readable by its owner only
+    (0600), the journal is WAL and foreign keys are enforced on every connection. Database
+    errors never show the statement's values (``hide_parameters``).
 
     Parameters
     ----------
@@ -86,9 +130,12 @@ def create_engine_for(settings: Settings | str | URL | None = None, **options) -
     if settings is None:
         settings = load_settings()
     url = make_url(settings.url if isinstance(settings, Settings) else normalise_url(settings))
+    # a database error's message never carries the statement's values (a review's notes, a
+    # worker's answers): they would reach the server log
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database))
         options.setdefault("connect_args", {}).setdefault("timeout", 30)
         engine = create_engine(url, **options)
         _sqlite_events(engine)
@@ -164,5 +211,5 @@ def transaction(bind: Engine | Session, *, write: bool = True) -> Iterator[Sessi
         yield session
 
 
-__all__ = ["StoreError", "alembic_config", "create_engine_for", "migrate", "normalise_url",
-           "transaction"]
+__all__ = ["StoreError", "alembic_config", "check_text", "create_engine_for", "migrate",
+           "normalise_url", "transaction"]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from screening.errors import StoreError
 from screening.ingest.records import SECTORS
-from screening.store.engine import transaction
+from screening.store.engine import check_text, transaction
 from screening.store.reviews import UnknownVisitError, check_choice, latest_screening
 from screening.store.tables import (
     REVIEW_STATUSES,
@@ -31,6 +31,8 @@ NO_REVIEW = "none"
 SORTS: tuple[str, ...] = ("rank", "visit_date", "-visit_date")
 """Orders of :func:`follow_up_frame`: follow-up rank, or visit date up or down."""
 MAX_LIMIT = 10_000
+MAX_OFFSET = 2**40
+"""The largest offset a page may start at (far beyond any store; both databases take it)."""
 
 LIST_COLUMNS: tuple[str, ...] = (
     "rank", "visit_id", "site_id", "region", "sector", "visit_date", "tier", "risk_score",
@@ -108,9 +110,12 @@ def follow_up_frame(bind: Engine | Session, *, region: str | Sequence[str] | Non
     statuses = _as_tuple("review status", review_status, (*REVIEW_STATUSES, NO_REVIEW))
     regions = _as_tuple("region", region)
     check_choice("sort", sort, SORTS)
-    if not (1 <= int(limit) <= MAX_LIMIT) or int(offset) < 0:
-        raise StoreError(f"The page must have a limit in 1..{MAX_LIMIT} and an offset >= 0. "
-                         f"Got limit {limit} and offset {offset} instead.")
+    if not (1 <= int(limit) <= MAX_LIMIT) or not (0 <= int(offset) <= MAX_OFFSET):
+        raise StoreError(f"The page must have a limit in 1..{MAX_LIMIT} and an offset >= 0 "
+                         f"(at most {MAX_OFFSET}). Got limit {limit} and offset {offset} "
+                         "instead.")
+    for value in regions or ():
+        check_text("region", value, line=True)
     latest_r, latest_c = _latest_reviews(), _latest_cases()
     s, r, c = ScreeningRow, Review, ReferralCase
     conditions = [Visit.is_current]
@@ -199,6 +204,8 @@ def visit_detail(bind: Engine | Session, visit_id: str) -> dict[str, Any]:
     UnknownVisitError
         The visit is not in the store.
     """
+    if "\x00" in visit_id:  # no stored visit_id holds one (and PostgreSQL cannot compare it)
+        raise UnknownVisitError(visit_id)
     with transaction(bind, write=False) as session:
         visit = session.scalar(select(Visit).where(Visit.visit_id == visit_id,
                                                    Visit.is_current))

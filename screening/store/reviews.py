@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import OUTCOMES
 from screening.store.accounts import audit, user_id_of
-from screening.store.engine import transaction
+from screening.store.engine import check_text, transaction
 from screening.store.tables import REVIEW_STATUSES, Review, ScreeningRow, User, Visit
 
 
@@ -73,6 +73,9 @@ def record_review(bind: Session | Engine, *, visit_id: str, status: str,
         (:class:`UnknownVisitError`).
     """
     check_choice("status", status, REVIEW_STATUSES)
+    check_text("visit_id", visit_id, line=True)
+    check_text("inspector", inspector, limit=200, line=True)
+    check_text("notes", notes, limit=20_000)
     if status == "scheduled" and scheduled_for is None:
         raise StoreError("A scheduled review needs the date it is scheduled for "
                          "(scheduled_for); none was given.")

@@ -79,6 +79,20 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None]
 
 
+class WebSession(Base):
+    """A signed-in web session, kept in the store: the cookie holds only a random secret whose
+    sha256 is ``id``. Signing out ends it (``ended_at``); so does revoking the token it was
+    opened with, or deactivating the user, at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[dt.datetime | None]
+
+
 class Upload(Base):
     """One uploaded file: who, when, its sha256 and what was accepted and rejected."""
 
@@ -160,6 +174,8 @@ class RejectedRow(Base):
     value: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
+    visit_id: Mapped[str | None] = mapped_column(Text)
+    worker_ref: Mapped[str | None] = mapped_column(Text)
 
 
 class ScreeningRow(Base):
@@ -336,5 +352,5 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 __all__ = ["APPEND_ONLY_MESSAGE", "ROLES", "REVIEW_STATUSES", "TIERS", "ApiToken",
            "AppendOnlyError", "AuditEntry", "Base", "Interview", "OutboxEvent", "ReferralCase",
-           "RejectedRow", "Review",
-           "ScreeningRow", "ServiceSetting", "Upload", "User", "Visit", "utcnow"]
+           "RejectedRow", "Review", "ScreeningRow", "ServiceSetting", "Upload", "User", "Visit",
+           "WebSession", "utcnow"]

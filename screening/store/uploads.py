@@ -4,8 +4,9 @@ Everything an upload brings — valid visits and interviews, rejected rows, the 
 new visits, the upload row and its audit entry — is written in one transaction, with bulk
 inserts: either all of it is in the store or none of it is.
 
-The module is just over 400 lines: the receipt is rebuilt from exactly the rows this
-transaction writes, so the two stay together.
+Over 400 lines on purpose: the receipt, the row numbers, the ownership check of a correction
+and the transaction that uses them are one unit of work; a split would expose their private
+helpers as an interface.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.errors import StoreError
+from screening.errors import ConflictError, ForbiddenError, StoreError
 from screening.ingest.loaders import LoadResult
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.ingest.validation import REJECTED_COLUMNS
@@ -56,6 +57,8 @@ class RejectedCell(BaseModel):
     value: str | None
     reason: str
     message: str
+    visit_id: str | None = None
+    worker_ref: str | None = None
 
 
 class Receipt(BaseModel):
@@ -110,6 +113,15 @@ class Receipt(BaseModel):
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """A stored time as timezone-aware UTC (SQLite gives it back without a timezone)."""
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def visible(text: str) -> str:
+    """Text with its NUL characters shown as ``\\x00`` (a database text column cannot hold one).
+
+    >>> visible("a\\x00b")
+    'a\\\\x00b'
+    """
+    return text.replace("\x00", "\\x00")
 
 
 def sha256_of(content: bytes) -> str:
@@ -198,7 +210,8 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
         visit_id = visits["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="visits", row=None if rows is None else int(rows[pos]),
-            column="visit_id", value=visit_id, reason=ALREADY_STORED,
+            column="visit_id", value=visit_id, reason=ALREADY_STORED, visit_id=visit_id,
+            worker_ref=None,
             message=f"Visit '{visit_id}' is already stored; upload it as a correction to "
                     "replace it (the earlier version is kept in the history)."))
     for pos in np.flatnonzero(~keep_i):
@@ -206,7 +219,8 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
         out.append(dict(
             source=file_name, table="interviews",
             row=None if rows_i is None else int(rows_i[pos]), column="visit_id",
-            value=visit_id, reason=VISIT_REJECTED,
+            value=visit_id, reason=VISIT_REJECTED, visit_id=visit_id,
+            worker_ref=interviews["worker_ref"].iloc[pos] if "worker_ref" in interviews else None,
             message=f"The interview's visit '{visit_id}' was rejected because it is already "
                     "stored."))
     return out
@@ -246,6 +260,30 @@ def _check_matches(loaded: LoadResult, screening: Screening) -> None:
             f"The screening does not match the upload: it has {len(listed)} visits and the "
             f"upload {len(loaded.visits)}"
             + (f", and visit '{missing[0]}' was not screened." if missing else "."))
+
+
+def _check_owner(session: Session, user: User | int | None,
+                 stored: dict[str, tuple[int, int]]) -> None:
+    """Refuse a correction that would replace a visit uploaded by someone else: the user must
+    have uploaded a version of each visit replaced (an admin may replace any; so may a
+    correction without a user, from the command line)."""
+    user_id = user_id_of(user)
+    if user_id is None:
+        return
+    role = user.role if isinstance(user, User) else session.scalar(
+        select(User.role).where(User.id == user_id))
+    if role == "admin":
+        return
+    for part in _chunks(sorted(stored)):
+        mine = set(session.scalars(
+            select(Visit.visit_id).join(Upload, Upload.id == Visit.upload_id)
+            .where(Visit.visit_id.in_(part), Upload.user_id == user_id).distinct()))
+        others = sorted(set(part) - mine)
+        if others:
+            more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+            raise ForbiddenError(
+                f"Visit '{others[0]}'{more} was uploaded by another inspector: a correction may "
+                "replace only visits that you uploaded (or an admin). Nothing was stored.")
 
 
 def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Receipt:
@@ -329,6 +367,10 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
     ------
     StoreError
         The screening does not cover exactly the upload's visits.
+    ForbiddenError
+        A correction would replace a visit that another user uploaded (names the visit).
+    ConflictError
+        A correction whose bytes were stored before (it would change nothing).
     """
     options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
                    screening=screening, correction=correction, first_row=first_row,
@@ -350,6 +392,12 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
     first_row = _first_row(file_name) if first_row is None else first_row
     with transaction(bind) as session:
         earlier = session.scalar(select(Upload).where(Upload.sha256 == digest))
+        if earlier is not None and correction:
+            raise ConflictError(
+                f"This correction is the same file as upload {earlier.id} "
+                f"('{earlier.file_name}', {as_utc(earlier.created_at):%Y-%m-%d %H:%M} UTC), "
+                "so it changes nothing and nothing was replaced; correct the rows and upload "
+                "the changed file.")
         if earlier is not None:
             return receipt_of(session, earlier, repeat=True)
         _check_matches(loaded, screening)
@@ -366,6 +414,7 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
             keep = ~visits["visit_id"].isin(list(stored)).to_numpy()
             keep_i = ~interviews["visit_id"].isin(list(stored)).to_numpy()
         elif stored:
+            _check_owner(session, user, stored)
             old = [row_id for row_id, _ in stored.values()]
             for part in _chunks(old):
                 session.execute(update(Visit).where(Visit.id.in_(part)).values(is_current=False))
@@ -390,7 +439,10 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         cells = cells.to_dict("records") + added
         for cell in cells:
             cell.update(upload_id=upload.id, row=None if cell["row"] is None else int(cell["row"]),
-                        value=None if cell["value"] is None else str(cell["value"]))
+                        value=None if cell["value"] is None else visible(str(cell["value"])),
+                        column=visible(str(cell["column"])),
+                        **{k: None if cell.get(k) is None else visible(str(cell[k]))
+                           for k in ("visit_id", "worker_ref")})
         if cells:
             session.execute(insert(RejectedRow.__table__), cells)
         if row_ids:

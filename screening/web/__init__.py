@@ -8,6 +8,6 @@ indicators), ``monitor`` (follow-up list, exports, visit detail, reviews, dashbo
 (model page), ``i18n`` (every string in English and Azerbaijani).
 """
 
-from screening.web.security import library_error_page, mount
+from screening.web.security import error_page, library_error_page, mount, session_user
 
-__all__ = ["library_error_page", "mount"]
+__all__ = ["error_page", "library_error_page", "mount", "session_user"]

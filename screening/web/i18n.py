@@ -60,6 +60,12 @@ STRINGS: dict[str, tuple[str, str]] = {
                    "açıb təkrar göndərin."),
     "error_404": ("Not found: {what}.", "Tapılmadı: {what}."),
     "error_message": ("{message}", "{message}"),
+    "error_500": ("The server could not answer this request. It was logged; try again, or tell "
+                  "the administrator what you did.",
+                  "Server bu sorğuya cavab verə bilmədi. Xəta qeydə alındı; yenidən cəhd edin "
+                  "və ya nə etdiyinizi administratora bildirin."),
+    "error_request": ("The request could not be used: {message}",
+                      "Sorğudan istifadə etmək mümkün olmadı: {message}"),
     "back_home": ("Back to your start page", "Başlanğıc səhifənizə qayıdın"),
     # upload
     "upload_title": ("Upload site visits", "Yoxlama qeydlərinin yüklənməsi"),

@@ -17,7 +17,7 @@ from screening.ingest.records import OUTCOMES, SECTORS
 from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service import referrals
-from screening.service.follow_up import explain_stored, follow_up_page, regions
+from screening.service.follow_up import MAX_PAGE, explain_stored, follow_up_page, regions
 from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
 from screening.store import audit, record_review, transaction, visit_detail
@@ -66,7 +66,7 @@ def follow_up(request: Request, page: int = 1,
               user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
     """The ranked follow-up list, filtered and paginated (read-only for the analyst: no
     export)."""
-    filters, page = _filters(request), max(1, page)
+    filters, page = _filters(request), min(max(1, page), MAX_PAGE)
     try:
         svc = request.app.state.services
         total, rows = follow_up_page(svc.engine, page=page, per_page=PER_PAGE,
@@ -74,6 +74,9 @@ def follow_up(request: Request, page: int = 1,
         error = None
     except StoreError as exc:
         total, rows, error = 0, [], str(exc)
+    with transaction(request.app.state.services.engine) as db:
+        audit(db, user, "list.read", "follow_up", None, page=page, rows=len(rows), via="web",
+              filters={k: v for k, v in filters.items() if v})
     pages = max(1, -(-total // PER_PAGE))
     kept = {k: v for k, v in filters.items() if v}
     link = {n: "/list?" + urlencode({**kept, "page": n}) for n in (page - 1, page + 1)}

@@ -13,7 +13,8 @@ from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.outputs import exports
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.settings import EXAMPLES_DIR
-from screening.store import audit, authenticate, transaction
+from screening.store import audit, transaction
+from screening.store.accounts import close_session, open_session
 from screening.store.tables import RejectedRow, Upload, User
 from screening.web.i18n import LANGUAGES
 from screening.web.security import (
@@ -65,21 +66,25 @@ def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""),  # no
             next: str = Form("")) -> Response:  # noqa: A002
     """Check the token, audit ``sign_in``, start the user's session, go to the role's home."""
     check_csrf(request, csrf)
-    engine = request.app.state.services.engine
-    user = authenticate(engine, token.strip())
-    if user is None:
+    svc = request.app.state.services
+    address = request.client.host if request.client else None
+    svc.sign_ins.check(token, address)
+    opened = open_session(svc.engine, token.strip())
+    if opened is None:
+        svc.sign_ins.failed(svc.engine, token, address, via="web")
         return render(request, "sign_in.html", status=401, error=True, next=local_path(next, ""))
-    with transaction(engine) as db:
-        audit(db, user, "sign_in", "user", user.id, via="web")
+    user, secret = opened
     response = RedirectResponse(local_path(next, HOMES[user.role]), status_code=303)
-    set_session(request, response, new_session(user.id))
+    set_session(request, response, new_session(secret))
     return response
 
 
 @router.post("/sign-out")
 def sign_out(request: Request, csrf: str = Form("")) -> Response:  # noqa: B008
-    """End the session (the cookie is cleared) and show the sign-in form."""
-    check_csrf(request, csrf)
+    """End the session in the store (a copied cookie is worth nothing from now on), clear the
+    cookie and show the sign-in form."""
+    session = check_csrf(request, csrf)
+    close_session(request.app.state.services.engine, session.get("sid") or "")
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
     return response
@@ -148,12 +153,14 @@ def rejected_csv(request: Request, upload_id: int,
                  user: User = Depends(page_user())) -> Response:  # noqa: B008
     """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
     engine = request.app.state.services.engine
-    with transaction(engine, write=False) as db:
-        found = db.get(Upload, upload_id)
+    with transaction(engine) as db:
+        found = db.get(Upload, upload_id) if 1 <= upload_id < 2**31 else None
         if found is None or (user.role == "inspector" and found.user_id != user.id):
             raise WebError(404, "error_404", what=f"upload {upload_id}")
-        text = exports.rejected_csv(db.scalars(select(RejectedRow).where(
-            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all())
+        cells = db.scalars(select(RejectedRow).where(
+            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all()
+        text = exports.rejected_csv(cells)
+        audit(db, user, "rejected.read", "upload", upload_id, rows=len(cells), via="web")
     return Response(text, media_type="text/csv", headers={
         "Content-Disposition": f"attachment; filename=upload-{upload_id}-rejected.csv"})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
@@ -17,14 +18,15 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from screening.errors import ScreeningError
-from screening.store import transaction
+from screening.store.accounts import session_owner
 from screening.store.tables import User
 from screening.web.i18n import language_of, translate
 
 SESSION_COOKIE = "screening_session"
 LANG_COOKIE = "screening_lang"
 SESSION_MAX_AGE = 12 * 3600
-"""A session lasts 12 hours (the signature carries its time)."""
+"""A session lasts 12 hours at most; sign-out, a revoked token or a deactivated user end it at
+once (the session is kept in the store; the cookie holds its secret)."""
 HOMES = {"inspector": "/upload", "monitor": "/list", "analyst": "/model", "admin": "/list"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'")
@@ -73,7 +75,8 @@ def serializer(request: Request) -> URLSafeTimedSerializer:
 
 
 def read_session(request: Request) -> dict[str, Any] | None:
-    """The request's session (``uid`` or None, ``csrf``), or None when absent or tampered."""
+    """The request's signed cookie (``sid``: the store session's secret or None, ``csrf``), or
+    None when absent or tampered."""
     raw = request.cookies.get(SESSION_COOKIE)
     if not raw:
         return None
@@ -84,9 +87,10 @@ def read_session(request: Request) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("csrf"), str) else None
 
 
-def new_session(uid: int | None) -> dict[str, Any]:
-    """A fresh session with a new CSRF secret (rotated at every sign-in and sign-out)."""
-    return {"uid": uid, "csrf": secrets.token_urlsafe(32)}
+def new_session(sid: str | None) -> dict[str, Any]:
+    """A fresh cookie with a new CSRF secret (rotated at every sign-in and sign-out); ``sid``
+    is the secret of the store session (None before sign-in)."""
+    return {"sid": sid, "csrf": secrets.token_urlsafe(32)}
 
 
 def set_session(request: Request, response: HTMLResponse, session: dict[str, Any]) -> None:
@@ -99,15 +103,10 @@ def set_session(request: Request, response: HTMLResponse, session: dict[str, Any
 def session_user(request: Request) -> User | None:
     """The active user of the request's session, or None."""
     session = read_session(request)
-    if not session or session.get("uid") is None:
+    if not session or not isinstance(session.get("sid"), str):
         return None
-    engine = request.app.state.services.engine
-    with transaction(engine, write=False) as db:
-        user = db.get(User, int(session["uid"]))
-        if user is None or not user.active:
-            return None
-        db.expunge(user)
-        return user
+    return session_owner(request.app.state.services.engine, session["sid"],
+                         dt.timedelta(seconds=SESSION_MAX_AGE))
 
 
 def page_user(*roles: str):  # noqa: ANN201
@@ -168,7 +167,8 @@ def render(request: Request, name: str, status: int = 200, user: User | None = N
 
 
 class SecurityHeaders:
-    """ASGI middleware: CSP without inline script, nosniff, no framing, same-origin referrer."""
+    """ASGI middleware: CSP without inline script, nosniff, no framing, same-origin referrer,
+    and ``Cache-Control: no-store`` on everything but the static files."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -186,13 +186,18 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "same-origin")
+                if not scope["path"].startswith("/static/"):
+                    # pages and API answers carry personal data: never kept by a browser or
+                    # a proxy (the back button after sign-out shows nothing)
+                    headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
 
 STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                  "too_large": 413, "content_mismatch": 415, "refused": 422}
+                  "too_large": 413, "content_mismatch": 415, "refused": 422,
+                  "too_many": 429}
 """HTTP status of a page per :attr:`screening.errors.ScreeningError.kind`."""
 
 
@@ -200,6 +205,15 @@ def library_error_page(request: Request, exc: ScreeningError) -> Response:
     """A library error that reached a page, as an HTML page with the error's status."""
     return render(request, "error.html", status=STATUS_OF_KIND.get(exc.kind, 422),
                   user=session_user(request), key="error_message", values={"message": str(exc)})
+
+
+def error_page(request: Request, status: int, key: str, **values: object) -> Response:
+    """Any failure of a page as the HTML error page (never a traceback or plain text)."""
+    try:
+        user = session_user(request)
+    except Exception:  # noqa: BLE001 - the store itself may be what failed
+        user = None
+    return render(request, "error.html", status=status, user=user, key=key, values=values)
 
 
 def mount(app: FastAPI) -> None:
@@ -228,6 +242,6 @@ def mount(app: FastAPI) -> None:
 
 
 __all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "STATUS_OF_KIND", "SecurityHeaders",
-           "SignInRequired", "WebError", "check_csrf", "lang", "library_error_page", "local_path",
-           "mount", "new_session", "page_user", "read_session", "render", "secret_key",
-           "session_user", "set_session"]
+           "SignInRequired", "WebError", "check_csrf", "error_page", "lang", "library_error_page",
+           "local_path", "mount", "new_session", "page_user", "read_session", "render",
+           "secret_key", "session_user", "set_session"]

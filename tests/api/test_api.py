@@ -25,7 +25,8 @@ ROLES = ("inspector", "monitor", "analyst", "admin")
 def service(tmp_path_factory):
     """A service on a fresh SQLite store with one user per role and the sample uploaded."""
     folder = tmp_path_factory.mktemp("store")
-    app = create_app(Settings(data_dir=folder, max_upload_mb=1.0))
+    app = create_app(Settings(data_dir=folder, max_upload_mb=1.0,
+                              sign_in_limit_account="1000/minute"))
     client = TestClient(app)
     tokens = {role: create_user(app.state.services.engine, f"u-{role}", role)[1]
               for role in ROLES}
@@ -132,7 +133,7 @@ def test_upload_receipt_and_same_file_twice(service):
                      headers=auth(tokens["inspector"]))
     frame = pd.read_csv(io.StringIO(csv.text))
     assert list(frame.columns) == ["source", "table", "row", "column", "value", "reason",
-                                   "message"]
+                                   "message", "visit_id", "worker_ref"]  # only added
 
 
 def test_upload_too_large_gets_413(service):
@@ -212,8 +213,8 @@ def test_exports_neutralise_formula_injection(service):
     client, tokens, app = service
     evil = "=HYPERLINK(\"http://x\")"
     rows = pd.read_csv(EXAMPLES / "visits.csv", dtype=str, keep_default_na=False).head(3)
-    rows["visit_id"] = ["=cmd|' /C calc'!A0", "+SUM(1)", "@evil"]
-    rows["region"] = [evil, "-1+1", "Baku"]
+    rows["visit_id"] = ["=cmd|' -C calc'!A0", "+SUM(1)", "@evil"]
+    rows["region"] = [evil, "-1+1", "Baku;=HYPERLINK(C2);x"]
     content = rows.to_csv(index=False).encode()
     response = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
                            files={"file": ("evil.csv", content, "text/csv")})
@@ -223,11 +224,22 @@ def test_exports_neutralise_formula_injection(service):
     frame = pd.read_csv(io.StringIO(csv), dtype=str, keep_default_na=False)
     for column in frame.columns:
         assert not frame[column].str.match(r"^[=+\-@]").any(), column
-    assert "'=cmd|' /C calc'!A0" in set(frame["visit_id"])
+    assert "'=cmd|' -C calc'!A0" in set(frame["visit_id"])
+    # in a ';'-separated spreadsheet (az, de, fr locales) each piece is a cell of its own
+    pieces = {p for cell in csv.splitlines() for part in cell.split(",") for p in part.split(";")}
+    assert not any(p.startswith(("=", "+", "-", "@")) for p in pieces)
+    assert "Baku;'=HYPERLINK(C2);x" in set(frame["region"])
     xlsx = client.get("/api/v1/export.xlsx", headers=auth(tokens["monitor"]))
-    sheet = pd.read_excel(io.BytesIO(xlsx.content), dtype=str).fillna("")
-    for column in sheet.columns:
-        assert not sheet[column].str.match(r"^[=+\-@]").any(), column
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]  # no formula cell at all
+    texts = {c.value for c in cells if c.data_type == "s"}
+    # shown as typed: text cells, no apostrophe added
+    assert {"=cmd|' -C calc'!A0", "+SUM(1)", "@evil", evil, "-1+1",
+            "Baku;=HYPERLINK(C2);x"} <= texts
+    assert not any(str(t).startswith("'") for t in texts)
 
 
 def test_uploads_reviews_exports_and_reads_are_audited(service):

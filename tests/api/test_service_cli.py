@@ -62,7 +62,8 @@ def test_serve_answers_on_localhost(tmp_path):
     port = _free_port()
     env = {**os.environ, "SCREENING_DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
     env.pop("SCREENING_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--port", str(port),
+                             "--demo"],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -110,3 +111,26 @@ def test_train_from_store(tmp_path, monkeypatch, engine):
     assert result.exit_code == 0, result.output
     assert "From the store: 3,000 visits, 3,000 decided outcomes" in result.output
     assert (tmp_path / "models" / "from-store" / "card.json").exists()
+
+
+@pytest.mark.parametrize("demo", [False, True])
+def test_demo_users_only_with_an_explicit_demo(tmp_path, monkeypatch, demo):
+    """Finding: demo users (admin included) were created by default and their tokens printed
+    on every first start, so a production store started with known accounts."""
+    import uvicorn
+    from sqlalchemy import func, select
+
+    from screening.store import create_engine_for
+    from screening.store.tables import User
+
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SCREENING_DATABASE_URL", raising=False)
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: None)
+    result = CliRunner().invoke(main, ["serve", "--port", "1"] + (["--demo"] if demo else []))
+    assert result.exit_code == 0, result.output
+    engine = create_engine_for(Settings(data_dir=tmp_path))
+    with engine.connect() as c:
+        users = c.scalar(select(func.count()).select_from(User))
+    engine.dispose()
+    assert ("token:" in result.output) is demo
+    assert users == (4 if demo else 0)

@@ -70,7 +70,8 @@ def test_rejected_rows_summarised_written_beside_output_exit_3(runner, tmp_path)
     assert "'mining' is not an allowed sector" in result.output
     rejected = pd.read_csv(tmp_path / "list.rejected.csv")
     assert list(rejected.columns) == ["source", "table", "row", "column", "value", "reason",
-                                      "message"]
+                                      "message", "visit_id", "worker_ref"]  # only added to
+    assert rejected.loc[rejected["row"] == 3, "visit_id"].item() == "V0000002"
     assert set(rejected["row"]) == {2, 3, 4, 5, 6, 7, 8}
     assert len(read_list(out)) == 1, "the one good row is still screened"
 

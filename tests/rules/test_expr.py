@@ -173,3 +173,23 @@ def test_all_unknown_column_shortcut_gives_the_same_answers():
         # the same rows evaluated inside a batch where 'a' is not all unknown
         mixed = rule.evaluate(pd.concat([all_unknown, one_known.tail(1)], ignore_index=True))
         np.testing.assert_array_equal(full, mixed[:4], err_msg=text)
+
+
+@pytest.mark.parametrize("rule", [
+    "(" * 3000 + "a > 1" + ")" * 3000,
+    "not " * 3000 + "flag",
+    "-" * 3000 + "a > 1",
+    "min(" * 3000 + "a" + ", 1)" * 3000 + " > 1",
+    " and ".join(["flag"] * 3000),
+    " + ".join(["a"] * 3000) + " > 1",
+], ids=["brackets", "not", "minus", "calls", "and-chain", "sum-chain"])
+def test_rules_nested_thousands_deep_are_refused_as_expression_errors(rule):
+    """Finding of issue 11: a few thousand levels raised RecursionError, not ExpressionError."""
+    with pytest.raises(ExpressionSyntaxError, match="nested more than 64 levels|too long a chain"):
+        compile_rule(rule, TYPES)
+    assert not is_valid(rule, TYPES)
+
+
+def test_nesting_within_the_limit_still_compiles():
+    assert ev("(" * 60 + "a > 1" + ")" * 60, a=[2.0, 0.0]) == [1.0, 0.0]
+    assert ev(" or ".join(["flag"] * 150), flag=[True, False]) == [1.0, 0.0]

@@ -25,8 +25,10 @@ def test_upload_is_stored_with_its_rejected_rows(store, upload_with_errors):
     assert len(receipt.rejected_rows) == 7
     frame = receipt.rejected_frame()
     assert list(frame.columns) == ["source", "table", "row", "column", "value", "reason",
-                                   "message"]
+                                   "message", "visit_id", "worker_ref"]  # columns only added
     assert frame["row"].tolist() == [2, 3, 4, 5, 6, 7, 8]
+    assert frame["visit_id"].tolist() == ["V0000001", "V0000002", "V0000003", "V0000004",
+                                          "V0000001", "V0000006", "V0000007"]
     assert set(frame["reason"]) == {"duplicate_id", "unknown_choice", "exceeds_column",
                                     "wrong_type"}
     n = counts(store)

@@ -407,7 +407,7 @@ def test_model_page_card_metrics_plots_and_switching(service, clients):
     assert 'id="switch-model"' not in page
     plot = analyst.get("/model/plots/calibration.png")
     assert plot.status_code == 200 and plot.content.startswith(b"\x89PNG")
-    for name in ("card.json", "model.joblib", "..%2Fdefault%2Fcard.json"):
+    for name in ("card.json", "model.skops", "..%2Fdefault%2Fcard.json"):
         assert analyst.get(f"/model/plots/{name}").status_code == 404
     form = admin.get("/model").text
     assert 'id="switch-model"' in form

@@ -3,7 +3,7 @@ hazardous work, the street-work setting of a visit, and the follow-up list's
 ``icls_unknown_workers`` (workers whose ICLS result is unknown). Only columns are added.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

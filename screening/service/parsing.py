@@ -1,0 +1,117 @@
+"""Parse uploads in a worker process with a time and a memory limit.
+
+Bounds (:mod:`screening.ingest.bounds`) refuse the hostile files we know of before they are
+parsed; the worker is the backstop for those we do not: each upload is read in a process of its
+own (forked from a server that has the parsers loaded already, so it starts in milliseconds)
+whose address space may grow by at most ``SCREENING_PARSE_MEMORY_MB`` and which is killed after
+``SCREENING_PARSE_TIMEOUT_S`` seconds. The server's own memory never holds what the parser
+blew up, and a parse that runs away is refused (413) naming the limit, while other users' requests
+go on being answered.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import resource
+import threading
+from pathlib import Path
+
+from screening.errors import LoaderError, ScreeningError, UploadRefused
+from screening.ingest.bounds import Bounds
+from screening.ingest.loaders import LoadResult, load_upload
+
+_CONTEXT = None
+_LOCK = threading.Lock()
+
+
+def _context():  # noqa: ANN202
+    global _CONTEXT
+    with _LOCK:
+        if _CONTEXT is None:
+            _CONTEXT = mp.get_context("forkserver")
+            _CONTEXT.set_forkserver_preload(["screening.ingest.loaders"])
+        return _CONTEXT
+
+
+def _virtual_size(field: str = "VmSize") -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+_OUT_OF_MEMORY = ("memory", "resource temporarily unavailable", "bad_alloc", "cannot allocate")
+
+
+def _ran_out(limit: int, message: str) -> bool:
+    """Whether a failure in the worker came from its memory limit: the parsers report it in
+    their own words (an allocation or a thread that could not be had), or the address space
+    had reached the limit."""
+    text = message.lower()
+    return any(s in text for s in _OUT_OF_MEMORY) or _virtual_size("VmPeak") > 0.9 * limit
+
+
+def _work(conn, visits, interviews, bounds: Bounds, memory: int) -> None:  # noqa: ANN001
+    """In the worker: limit the address space, load, send back (ok, result or error)."""
+    limit = _virtual_size() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        conn.send((True, load_upload(visits, interviews, bounds)))
+    except LoaderError as exc:  # errors travel as data: their constructors take other args
+        conn.send((False, None if _ran_out(limit, exc.reason) else
+                   ("loader", exc.source, exc.reason)))
+    except UploadRefused as exc:
+        conn.send((False, ("refused", exc.code, str(exc))))
+    except ScreeningError as exc:
+        conn.send((False, ("loader", visits[0], str(exc))))
+    except MemoryError:
+        conn.send((False, None))
+    finally:
+        conn.close()
+
+
+def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | None,
+                   bounds: Bounds, *, seconds: float, memory_mb: float) -> LoadResult:
+    """:func:`~screening.ingest.loaders.load_upload` in a worker process with limits.
+
+    Raises
+    ------
+    UploadRefused
+        ``too_large``: the parse took longer than ``seconds`` or needed more than ``memory_mb``
+        (naming the setting).
+    LoaderError
+        As :func:`~screening.ingest.loaders.load_upload`.
+    """
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=_work, daemon=True,
+                         args=(sender, visits, interviews, bounds, int(memory_mb * 1e6)))
+    worker.start()
+    sender.close()
+    name = visits[0]
+    try:
+        if not receiver.poll(seconds):
+            raise UploadRefused("too_large", f"{name}: reading the file took longer than "
+                                             f"{seconds:g} s (SCREENING_PARSE_TIMEOUT_S).")
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            ok, value = False, None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+        receiver.close()
+    if ok:
+        return value
+    if value is None:
+        raise UploadRefused("too_large", f"{name}: reading the file needed more than "
+                                         f"{memory_mb:g} MB of memory "
+                                         "(SCREENING_PARSE_MEMORY_MB).")
+    kind, first, second = value
+    if kind == "refused":
+        raise UploadRefused(first, second)
+    raise LoaderError(first, second)
+
+
+__all__ = ["load_in_worker"]
