@@ -55,7 +55,17 @@ def models_dir() -> Path:
 
 
 def resolve(name: str | Path, base: Path | None = None) -> Path:
-    """The folder of model version ``name`` (a name or a path), refused outside ``base``."""
+    r"""The folder of model version ``name`` (a name or a path), refused outside ``base``.
+
+    >>> resolve("bad" + chr(0) + "name")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    screening.errors.ModelError: 'bad\x00name' is not a model version: a name has no control ...
+    """
+    text = str(name)
+    if len(text) > 255 or any(ord(ch) < 32 for ch in text):
+        raise ModelError(f"{text[:60]!r} is not a model version: a name has no control "
+                         "characters and at most 255 characters.")
     base = (base or models_dir()).resolve()
     candidate = Path(name)
     folder = (candidate if candidate.is_absolute() or len(candidate.parts) > 1

@@ -92,7 +92,15 @@ def test_the_analyst_sees_the_warning_on_the_model_page_and_the_dashboard(drifte
 
 
 def test_no_reference_no_warning(tmp_path):
-    app = create_app(Settings(data_dir=tmp_path))
+    import shutil
+
+    from screening.settings import PROJECT_ROOT
+
+    models = tmp_path / "models"
+    shutil.copytree(PROJECT_ROOT / "models" / "default", models / "old")
+    (models / "old" / "reference.json").unlink()  # a model saved before drift was measured
+    app = create_app(Settings(data_dir=tmp_path / "store", models_dir=models,
+                              active_model="old"))
     assert drift_report(app.state.services)["status"] == "no_reference"
 
 

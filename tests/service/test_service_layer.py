@@ -61,7 +61,7 @@ def test_other_requests_are_answered_while_an_upload_is_processed(tmp_path, monk
 
     async def both() -> None:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             await _upload_and_read(client)
 
     async def _upload_and_read(client: httpx.AsyncClient) -> None:
@@ -99,7 +99,9 @@ def _broken_models(tmp_path: Path) -> Path:
     card = json.loads((models / "tampered" / "card.json").read_text())
     card["version"] = "tampered"
     (models / "tampered" / "card.json").write_text(json.dumps(card))
-    with open(models / "tampered" / "model.joblib", "ab") as handle:
+    from screening.model.versions import MODEL_FILE
+
+    with open(models / "tampered" / MODEL_FILE, "ab") as handle:
         handle.write(b"tampered")
     return models
 
