@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from screening.cli.common import console, engine, err, fail
-from screening.cli.render import frame_table
 
 
 @click.command()
@@ -28,6 +27,7 @@ def report(year: int, visits: Path | None, interviews: Path | None, outcomes: Pa
     """The yearly statistics table by sector and region: visits, workers without a contract,
     foreign workers without a permit, minors (under 18 and below the minimum age), children in
     street work or begging, ICLS-positive workers, urgent visits and confirmed forced labour."""
+    from screening.cli.render import frame_table
     from screening.ingest.loaders import load_outcomes, load_upload
     from screening.outputs.statistics import (
         STATISTICS_COLUMNS,
