@@ -4,35 +4,22 @@ how the list did."""
 
 from __future__ import annotations
 
-import io
-
-import pandas as pd
 import pytest
 
 from tests.browser.conftest import TIMEOUT_MS, serving
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+from tests.modelkit import csv_bytes, small_model
 
 
 @pytest.fixture(scope="module")
 def drifted_server(tmp_path_factory):
     from screening.app import create_app
     from screening.datasets.synthetic import generate
-    from screening.model.training import train
-    from screening.model.versions import save
-    from screening.rules.catalogue import load_catalogue
     from screening.service.uploads import UploadedFile, accept_upload
     from screening.settings import Settings
     from screening.store import create_user, record_review, transaction
 
     folder = tmp_path_factory.mktemp("analyst")
-    data = generate(5_000, seed=8, prevalence=0.04)
-    model, report = train(data.visits, data.interviews, data.outcomes, seed=1)
-    save(model, report, load_catalogue(), folder / "models" / "small", synthetic=True)
+    small_model(folder / "models", "small", visits=5_000, prevalence=0.04)
     app = create_app(Settings(data_dir=folder / "store", models_dir=folder / "models",
                               active_model="small"))
     services = app.state.services
@@ -42,8 +29,8 @@ def drifted_server(tmp_path_factory):
     visits = fresh.visits.copy()
     visits["visit_date"] = "2030-03-10"
     visits["avg_weekly_hours"] = (visits["avg_weekly_hours"] + 25).clip(upper=168)
-    accept_upload(services, inspector, UploadedFile("march.csv", _csv(visits)),
-                  UploadedFile("march-interviews.csv", _csv(fresh.interviews)))
+    accept_upload(services, inspector, UploadedFile("march.csv", csv_bytes(visits)),
+                  UploadedFile("march-interviews.csv", csv_bytes(fresh.interviews)))
     with transaction(services.engine) as session:
         for visit_id, outcome in fresh.outcomes.head(120)[["visit_id", "outcome"]].itertuples(
                 index=False):

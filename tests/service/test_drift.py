@@ -3,34 +3,24 @@ columns; and the analyst sees it."""
 
 from __future__ import annotations
 
-import io
-
+import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
 
 from screening.app import create_app
 from screening.datasets.synthetic import generate
-from screening.model.training import train
-from screening.model.versions import read_reference, save
-from screening.rules.catalogue import load_catalogue
+from screening.model.versions import read_reference
 from screening.service.drift import drift_report
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.settings import Settings
 from screening.store import create_user
-
-
-def _csv(frame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+from tests.modelkit import csv_bytes, small_model
 
 
 @pytest.fixture(scope="module")
 def drifted(tmp_path_factory):
     folder = tmp_path_factory.mktemp("drift")
-    data = generate(6_000, seed=8, prevalence=0.03)
-    model, report = train(data.visits, data.interviews, data.outcomes, seed=1)
-    save(model, report, load_catalogue(), folder / "models" / "small", synthetic=True)
+    small_model(folder / "models", "small")
     app = create_app(Settings(data_dir=folder / "store", models_dir=folder / "models",
                               active_model="small"))
     services = app.state.services
@@ -38,7 +28,7 @@ def drifted(tmp_path_factory):
     fresh = generate(1_200, seed=21, prevalence=0.03, days=28)
     visits = fresh.visits.copy()
     start = visits["visit_date"].min()
-    visits["visit_date"] = (visits["visit_date"] - start + __import__("pandas").Timestamp(
+    visits["visit_date"] = (visits["visit_date"] - start + pd.Timestamp(
         "2026-01-01")).dt.strftime("%Y-%m-%d")
     same = visits.iloc[:600]
     changed = visits.iloc[600:].copy()
@@ -47,8 +37,8 @@ def drifted(tmp_path_factory):
     interviews = fresh.interviews
     for name, part in (("january.csv", same), ("february.csv", changed)):
         ids = set(part["visit_id"])
-        accept_upload(services, user, UploadedFile(name, _csv(part)),
-                      UploadedFile("i-" + name, _csv(interviews[interviews["visit_id"]
+        accept_upload(services, user, UploadedFile(name, csv_bytes(part)),
+                      UploadedFile("i-" + name, csv_bytes(interviews[interviews["visit_id"]
                                                                  .isin(ids)])))
     return app, folder
 

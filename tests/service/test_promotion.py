@@ -3,7 +3,6 @@ reason (kept in its card); one that is not worse becomes active for every proces
 
 from __future__ import annotations
 
-import io
 import json
 
 import numpy as np
@@ -24,12 +23,7 @@ from screening.service.uploads import UploadedFile, accept_upload
 from screening.settings import Settings
 from screening.store import create_user, record_review, transaction
 from screening.store.tables import AuditEntry
-
-
-def _csv(frame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False)
-    return buffer.getvalue().encode()
+from tests.modelkit import csv_bytes
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +48,8 @@ def store(tmp_path_factory):
     visits = fresh.visits.copy()
     visits["visit_date"] = (visits["visit_date"] - visits["visit_date"].min()
                             + pd.Timestamp("2030-01-01")).dt.strftime("%Y-%m-%d")
-    accept_upload(services, inspector, UploadedFile("v.csv", _csv(visits)),
-                  UploadedFile("i.csv", _csv(fresh.interviews)))
+    accept_upload(services, inspector, UploadedFile("v.csv", csv_bytes(visits)),
+                  UploadedFile("i.csv", csv_bytes(fresh.interviews)))
     with transaction(services.engine) as session:  # one transaction for all the decisions
         for visit_id, outcome in fresh.outcomes[["visit_id", "outcome"]].itertuples(
                 index=False):
