@@ -236,6 +236,32 @@ if positives < 10:
                      "(at least 10 here). Decide more follow-ups first."))
 ''')
 
+md("live-md", '''
+### How the list does on decided follow-ups (from the store)
+
+With `FROM_STORE = True`: the live performance the `/performance` page shows, for the visits the
+active model screened: hit rates by tier and by risk-score band (with 95 % intervals), the
+exploration slots' rate (the estimate for unflagged visits) and precision and recall at capacity.
+''')
+
+code("live", '''
+if FROM_STORE:
+    from screening.service.performance import live_performance
+    from screening.settings import load_settings
+    from screening.store import create_engine_for
+
+    live = live_performance(create_engine_for(load_settings()))
+    display(Markdown(f"**{live['decided']:,} decided visits** "
+                     f"(exploration: {live['exploration']}; at capacity: "
+                     f"{live['at_capacity']})"))
+    for key in ("by_tier", "by_risk_band"):
+        if live[key]:
+            display(pd.DataFrame(live[key]).set_index("group").rename_axis(key))
+else:
+    display(Markdown("Live performance needs `FROM_STORE = True` (decided reviews of the "
+                     "service's store)."))
+''')
+
 md("rates-md", '''
 ## 2. Indicator rates by sector and region
 
