@@ -261,12 +261,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fw_GLAA": ("GLAA licensing standards", "GLAA lisenziya standartları"),
     "tier_policy_title": ("How a visit gets its tier", "Yoxlamanın səviyyəsi necə müəyyən edilir"),
     "tier_policy_scoring": (
-        "Within a tier, visits are ordered by risk score, then rule score. In the rule score "
-        "each fact counts once: an indicator that only corroborates a fact a stronger "
-        "indicator already counted adds nothing.",
-        "Eyni səviyyə daxilində yoxlamalar risk balına, sonra qayda balına görə sıralanır. "
-        "Qayda balında hər fakt bir dəfə sayılır: daha güclü göstəricinin artıq saydığı faktı "
-        "yalnız təsdiqləyən göstərici heç nə əlavə etmir."),
+        "Urgent visits come first (each opens a referral case). The others are ordered by risk "
+        "score, then tier, when a model is used, and by tier, then rule score, without one. "
+        "In the rule score each fact counts once: an indicator that only corroborates a fact a "
+        "stronger indicator already counted adds nothing.",
+        "Təcili yoxlamalar birinci gəlir (hər biri yönləndirmə işi açır). Digərləri model "
+        "olduqda risk balına, sonra səviyyəyə, model olmadıqda isə səviyyəyə, sonra qayda "
+        "balına görə sıralanır. Qayda balında hər fakt bir dəfə sayılır: daha güclü "
+        "göstəricinin artıq saydığı faktı yalnız təsdiqləyən göstərici heç nə əlavə etmir."),
     "nav_statistics": ("Yearly statistics", "İllik statistika"),
     "statistics_title": ("Yearly statistics by sector and region",
                          "Sahələr və regionlar üzrə illik statistika"),
