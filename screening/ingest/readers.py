@@ -13,9 +13,11 @@ import os
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest import bounds as _bounds
@@ -267,10 +269,22 @@ def _read_json(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str,
     return {t: pd.DataFrame(items, index=range(len(items))) for t, items in lists.items()}
 
 
+def _arrow_dtype(kind: pa.DataType) -> object:
+    """The pandas dtype a Parquet column becomes: true/false with gaps as ``boolean`` (pandas
+    would make Python objects of them, and validating those costs a call per cell), text as
+    pandas' ``str``; everything else as pandas makes it."""
+    if pa.types.is_boolean(kind):
+        return pd.BooleanDtype()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pd.StringDtype("pyarrow", na_value=np.nan)
+    return None
+
+
 def _read_parquet(label: str, data: bytes, bounds: Bounds) -> pd.DataFrame:
     _bounds.check_parquet_size(label, data, bounds)
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        table = pq.read_table(io.BytesIO(data))
+        frame = table.to_pandas(types_mapper=_arrow_dtype)
     except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
         raise LoaderError(label, f"the file could not be read as Parquet ({error!r})") from None
     default = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
