@@ -18,6 +18,7 @@ from screening.errors import ScreeningError
 if TYPE_CHECKING:  # imported where used: `screening --help` stays light
     from screening.model.classifier import TrainedModel
     from screening.rules.engine import RuleEngine
+    from screening.service import Services
 
 EXIT_OK, EXIT_UNUSABLE, EXIT_REJECTED = 0, 2, 3
 STEPS = ("loading", "features", "interviews", "indicators", "tiers", "evidence", "model",
@@ -75,6 +76,15 @@ def load_model(name: str, rules: RuleEngine) -> TrainedModel:
         fail(str(exc))
 
 
+def service_context() -> Services:
+    """The service's store, catalogue and active model, opened from the environment's settings
+    (a library error on the way becomes one line and exit status 2, as for every command)."""
+    from screening.service import open_services
+    from screening.settings import load_settings
+
+    return open_services(load_settings())
+
+
 def capacity_options(command):  # noqa: ANN001, ANN201 - a click decorator
     """--capacity, --exploration and --seed, shared by screen and evaluate."""
     command = click.option("--seed", type=int, default=0, show_default=True,
@@ -96,4 +106,4 @@ lang_option = click.option(
 )
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "STEPS", "capacity_options", "console",
-           "engine", "err", "fail", "lang_option", "load_model", "progress"]
+           "engine", "err", "fail", "lang_option", "load_model", "progress", "service_context"]

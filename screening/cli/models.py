@@ -15,6 +15,7 @@ from screening.cli.common import (
     err,
     fail,
     load_model,
+    service_context,
 )
 from screening.errors import LoaderError, ScreeningError
 
@@ -176,13 +177,6 @@ def _list_models() -> None:
         "rules precision@k": "{:.3f}", "pr_auc": "{:.3f}", "brier": "{:.5f}"}))
 
 
-def _services():  # noqa: ANN202
-    from screening.service import open_services
-    from screening.settings import load_settings
-
-    return open_services(load_settings())
-
-
 @models.command("compare")
 @click.argument("candidate")
 @click.option("--capacity", type=click.FloatRange(0, 1, min_open=True), default=0.05,
@@ -192,7 +186,7 @@ def models_compare(candidate: str, capacity: float) -> None:
     that neither has seen: recall and precision at capacity, Brier score, PR AUC."""
     from screening.service.promotion import compare
 
-    result = compare(_services(), candidate, capacity=capacity)
+    result = compare(service_context(), candidate, capacity=capacity)
     _print_comparison(result)
 
 
@@ -229,7 +223,7 @@ def models_promote(candidate: str, user_name: str, force: bool, reason: str | No
     from screening.store import transaction
     from screening.store.tables import User
 
-    services = _services()
+    services = service_context()
     with transaction(services.engine, write=False) as session:
         user = session.scalar(select(User).where(User.name == user_name))
     if user is None or user.role != "admin":
@@ -257,7 +251,7 @@ def performance(all_models: bool) -> None:
     from screening.cli.render import frame_table
     from screening.service.performance import live_performance
 
-    services = _services()
+    services = service_context()
     version = None if all_models else (services.models.chosen() or None)
     data = live_performance(services.engine, model_version=version)
     terminal = console()
@@ -293,7 +287,7 @@ def drift() -> None:
     from screening.cli.render import frame_table
     from screening.service.drift import drift_report
 
-    report = drift_report(_services())
+    report = drift_report(service_context())
     terminal = console()
     terminal.print(f"Active model {report['model'] or 'none'}: {report['status']}")
     table = pd.DataFrame(report["warnings"] or [])

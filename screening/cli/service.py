@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import click
 
-from screening.cli.common import err, fail
+from screening.cli.common import err, service_context
 from screening.cli.slow_clients import protocol_with_deadline
-from screening.errors import ScreeningError
 from screening.vocabulary import ROLES
 
 
@@ -32,14 +31,9 @@ def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -
     request id."""
     import uvicorn
 
-    from screening.service import open_services
     from screening.service.demo import seed_demo
-    from screening.settings import load_settings
 
-    try:
-        services = open_services(load_settings())
-    except ScreeningError as exc:
-        fail(str(exc))
+    services = service_context()
     if demo:
         tokens = seed_demo(services)
         for role, token in tokens.items():
@@ -76,15 +70,9 @@ def users() -> None:
 @click.option("--role", type=click.Choice(ROLES), required=True)
 def users_add(name: str, role: str) -> None:
     """Create user NAME with a role and print its API token (shown only this once)."""
-    from screening.service import open_services
-    from screening.settings import load_settings
     from screening.store import create_user
 
-    try:
-        services = open_services(load_settings())
-        _, token = create_user(services.engine, name, role)
-    except ScreeningError as exc:
-        fail(str(exc))
+    _, token = create_user(service_context().engine, name, role)
     err.print(f"Created {role} '{name}'. Its token is shown only now:")
     click.echo(token)
 
@@ -99,14 +87,9 @@ def notify(loop: bool, every: float) -> None:
     SCREENING_NOTIFY_EMAIL_TO) and/or to SCREENING_NOTIFY_WEBHOOK_URL, retrying failures with
     back-off. One round, or --loop. With nothing configured the events wait in the outbox
     (shown on the dashboard)."""
-    from screening.service import open_services
     from screening.service.notifier import run_once
-    from screening.settings import load_settings
 
-    try:
-        services = open_services(load_settings())
-    except ScreeningError as exc:
-        fail(str(exc))
+    services = service_context()
     while True:
         result = run_once(services)
         err.print(f"{result.overdue_events} overdue event(s) written, {result.delivered} "
