@@ -212,8 +212,25 @@ class RejectReason(StrEnum):
     """An interview whose visit row was itself rejected."""
 
 
-__all__ = ["AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
+HTTP_STATUS: dict[str, int] = {
+    "refused": 422, "unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
+    "too_large": 413, "content_mismatch": 415, "too_many": 429,
+}
+"""The HTTP status of each error ``kind``: one table for the two shells that answer over HTTP
+(their exception handlers call :func:`http_status`)."""
+
+
+def http_status(error: ScreeningError) -> int:
+    """The HTTP status an error of the library is answered with (422 for an unknown kind).
+
+    >>> http_status(UnknownVisitError("V1")), http_status(ScreeningError("no"))
+    (404, 422)
+    """
+    return HTTP_STATUS.get(error.kind, 422)
+
+
+__all__ = ["HTTP_STATUS", "AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
            "ForbiddenError", "LoaderError", "ModelError", "NotFoundError", "NotReadyError",
            "RejectReason", "ScreeningError", "SettingsError", "StoreError", "TooManySignIns",
            "TrainingError", "UnknownCaseError", "UnknownVisitError", "UploadRefused",
-           "UsageError"]
+           "UsageError", "http_status"]

@@ -8,12 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from screening.errors import ScreeningError
-
-STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                  "too_large": 413, "content_mismatch": 415, "refused": 422,
-                  "too_many": 429}
-"""HTTP status per :attr:`screening.errors.ScreeningError.kind`."""
+from screening.errors import ScreeningError, http_status
 
 
 def error(status: int, code: str, message: str) -> JSONResponse:
@@ -33,7 +28,7 @@ class ApiError(HTTPException):
 def library_error(exc: ScreeningError) -> JSONResponse:
     """A library error in the one shape, its status from its ``kind`` (the app sends API
     requests' :class:`~screening.errors.ScreeningError` here, pages' to the web's handler)."""
-    return error(STATUS_OF_KIND.get(exc.kind, 422), exc.kind, str(exc))
+    return error(http_status(exc), exc.kind, str(exc))
 
 
 def http_error(exc: StarletteHTTPException) -> JSONResponse:
@@ -73,5 +68,5 @@ def install(app: FastAPI) -> None:
         return invalid_request(exc)
 
 
-__all__ = ["STATUS_OF_KIND", "ApiError", "error", "http_error", "install", "internal_error",
+__all__ = ["ApiError", "error", "http_error", "install", "internal_error",
            "invalid_request", "library_error", "validation_message"]

@@ -8,7 +8,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, http_status
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.outputs import exports
 from screening.service.uploads import UploadedFile, accept_upload
@@ -21,7 +21,6 @@ from screening.web.security import (
     HOMES,
     LANG_COOKIE,
     SESSION_COOKIE,
-    STATUS_OF_KIND,
     WebError,
     check_csrf,
     local_path,
@@ -142,7 +141,7 @@ async def upload(request: Request, file: UploadFile | None = File(None),  # noqa
     try:
         receipt = await run_in_threadpool(accept_upload, svc, user, visits, extra)
     except ScreeningError as exc:
-        return render(request, "upload.html", status=STATUS_OF_KIND.get(exc.kind, 422),
+        return render(request, "upload.html", status=http_status(exc),
                       user=user, error_name=file.filename, error_reason=str(exc))
     return render(request, "upload.html", status=201, user=user,
                   receipt=receipt.model_dump(mode="json"))

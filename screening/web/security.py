@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from screening.errors import ScreeningError
+from screening.errors import ScreeningError, http_status
 from screening.store.accounts import session_owner
 from screening.store.tables import User
 from screening.web.i18n import language_of, translate
@@ -195,15 +195,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-STATUS_OF_KIND = {"unusable_file": 422, "not_found": 404, "conflict": 409, "forbidden": 403,
-                  "too_large": 413, "content_mismatch": 415, "refused": 422,
-                  "too_many": 429}
-"""HTTP status of a page per :attr:`screening.errors.ScreeningError.kind`."""
 
 
 def library_error_page(request: Request, exc: ScreeningError) -> Response:
     """A library error that reached a page, as an HTML page with the error's status."""
-    return render(request, "error.html", status=STATUS_OF_KIND.get(exc.kind, 422),
+    return render(request, "error.html", status=http_status(exc),
                   user=session_user(request), key="error_message", values={"message": str(exc)})
 
 
@@ -241,7 +237,7 @@ def mount(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
 
 
-__all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "STATUS_OF_KIND", "SecurityHeaders",
+__all__ = ["CSP", "HOMES", "LANG_COOKIE", "SESSION_COOKIE", "SecurityHeaders",
            "SignInRequired", "WebError", "check_csrf", "error_page", "lang", "library_error_page",
            "local_path", "mount", "new_session", "page_user", "read_session", "render",
            "secret_key", "session_user", "set_session"]
