@@ -56,8 +56,7 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
                        filters={"status": status, "overdue": overdue, "region": region,
                                 "sector": sector})
     file = referral_download(found, fmt, lang)
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f"attachment; filename={file.filename}"})
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.get("/outbox")

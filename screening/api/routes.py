@@ -154,8 +154,7 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
 
 def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download
     """A download as a response with its file name."""
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f"attachment; filename={file.filename}"})
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 @router.get("/indicators")

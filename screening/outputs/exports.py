@@ -38,6 +38,11 @@ class Download:
     media_type: str
     filename: str
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers that make a browser save it under its file name."""
+        return {"Content-Disposition": f"attachment; filename={self.filename}"}
+
 
 def neutral_text(text: str) -> str:
     """The text with an apostrophe before every formula start (at the beginning, or after a

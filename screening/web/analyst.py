@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from screening.errors import ModelError
+from screening.service.drift import drift_report
 from screening.store.tables import User
 from screening.web.i18n import STRINGS, translate
 from screening.web.security import WebError, check_csrf, lang, page_user, render
@@ -47,8 +48,6 @@ def _model_page(request: Request, user: User, status: int = 200, **extra: object
     card, _, problem = _card(request, model_status.name)
     table = list_models(svc.settings.models_dir)
     versions = table.to_dict("records") if not table.empty else []
-    from screening.service.drift import drift_report
-
     return render(request, "model.html", user=user, active=model_status.name, card=card,
                   drift=drift_report(svc),
                   problem=problem or model_status.problem, versions=versions,

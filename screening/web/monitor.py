@@ -17,6 +17,7 @@ from screening.ingest.records import OUTCOMES, SECTORS
 from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service import referrals
+from screening.service.drift import drift_report
 from screening.service.follow_up import MAX_PAGE, explain_stored, follow_up_page, regions
 from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
@@ -111,8 +112,7 @@ def export(request: Request, fmt: str,
         audit(db, user, "export", "follow_up", fmt, rows=total, via="web",
               filters={k: v for k, v in filters.items() if v})
     file = list_download(rows, fmt)
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f"attachment; filename={file.filename}"})
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
@@ -219,8 +219,6 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "",
     names = {k: translate(language, f"tier_{k}") for k in URGENT_FIRST}
     names |= {k: translate(language, f"sector_{k}") for k in SECTORS}
     period = {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
-    from screening.service.drift import drift_report
-
     return render(request, "dashboard.html", user=user, date_from=date_from, date_to=date_to,
                   drift=drift_report(svc), figures=figures, outbox_waiting=waiting,
                   outbox_events=events, notify_configured=bool(channels(svc.settings)),
@@ -266,8 +264,7 @@ def statistics_export(request: Request, fmt: str, year: str = "",
     with transaction(services.engine) as db:
         audit(db, user, "export", "statistics", fmt, rows=len(table), via="web", year=chosen)
     file = statistics_download(table, fmt)
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f"attachment; filename={file.filename}"})
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 __all__ = ["bars", "router"]

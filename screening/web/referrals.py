@@ -76,8 +76,7 @@ def export(request: Request, fmt: str,
         audit(db, user, "export", "referrals", fmt, rows=len(found), via="web",
               filters={k: v for k, v in filters.items() if v})
     file = referral_download(found, fmt, lang(request))
-    return Response(file.content, media_type=file.media_type, headers={
-        "Content-Disposition": f"attachment; filename={file.filename}"})
+    return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
 def _case_page(request: Request, case_id: int, user: User, status: int = 200,
