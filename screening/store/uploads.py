@@ -30,6 +30,7 @@ from screening.ingest.validation import REJECTED_COLUMNS
 from screening.pipeline import Screening
 from screening.store.accounts import audit, user_id_of
 from screening.store.engine import transaction
+from screening.store.entries import refresh_upload
 from screening.store.tables import (
     TIERS,
     Interview,
@@ -447,6 +448,7 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
             session.execute(insert(RejectedRow.__table__), cells)
         if row_ids:
             session.execute(insert(ScreeningRow.__table__), _screening_rows(screening, row_ids))
+            refresh_upload(session, upload.id)
 
         upload.visits_accepted = len(new_visits)
         upload.interviews_accepted = len(new_interviews)
