@@ -169,9 +169,8 @@ def refresh_sites(session: Session, site_ids: Iterable[str] | None = None, *,
     count = select(func.count()).where(e3.site_id == E.site_id).scalar_subquery()
     statement = update(E).values(site_lead=E.visit_row_id == lead, site_visits=count)
     if sites_of_upload is not None:
-        statement = statement.where(E.site_id.in_(
-            select(Visit.site_id).where(Visit.upload_id == sites_of_upload)))
-        session.execute(statement)
+        session.execute(statement.where(E.site_id.in_(
+            select(Visit.site_id).where(Visit.upload_id == sites_of_upload))))
     if site_ids is not None:
         ids = sorted(set(site_ids))
         for start in range(0, len(ids), 1000):

@@ -205,14 +205,15 @@ def entry_keys(session: Session, sort: Sort, where: list, *, after: Cursor | Non
                      else key > tuple_(*after.key))
     columns = [E.visit_row_id, *_keys(sort), *(getattr(E, k) for k in PRIORITY_KEYS)]
     query = _ordered(select(*columns).where(and_(true(), *keyed)), sort, backwards)
-    return [tuple(r) for r in session.execute(query.limit(limit).offset(offset))]
+    return [tuple(r) for r in session.connection().execute(query.limit(limit).offset(offset))]
 
 
 def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
     """The list's columns of the given visit rows (their entries' screening, the latest review
     and referral case), in the order given; ``rank`` and ``within_capacity`` left out."""
     s = ScreeningRow
-    found = session.execute(
+    core = session.connection()  # Core rows: no ORM bookkeeping per row
+    found = core.execute(
         select(Visit.id, Visit.visit_id, Visit.site_id, Visit.region, Visit.sector,
                Visit.visit_date, s.tier, s.risk_score, s.rule_score, s.icls_workers,
                s.indicators, s.reasons, s.exploration, s.selected, s.selection_probability,
@@ -224,14 +225,14 @@ def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
              "risk_score", "rule_score", "icls_workers", "indicators", "reasons",
              "exploration", "selected", "selection_probability", "model_version", "upload_id",
              "version", "icls_unknown_workers", "employer_id", "site_visits"]
-    frame = pd.DataFrame(found, columns=names).set_index("row_id").reindex(row_ids)
+    frame = pd.DataFrame.from_records(found, columns=names).set_index("row_id").reindex(row_ids)
     visit_ids = frame["visit_id"].tolist()
-    reviews = {v: (st, sf, o) for v, st, sf, o in session.execute(
+    reviews = {v: (st, sf, o) for v, st, sf, o in core.execute(
         select(Review.visit_id, Review.status, Review.scheduled_for, Review.outcome)
         .where(Review.id.in_(select(func.max(Review.id)).where(Review.visit_id.in_(visit_ids))
                              .group_by(Review.visit_id))))}
     c = ReferralCase
-    cases = {v: (i, st, d) for v, i, st, d in session.execute(
+    cases = {v: (i, st, d) for v, i, st, d in core.execute(
         select(c.visit_id, c.case_id, c.status, c.due_at).where(c.is_current, c.case_id.in_(
             select(func.max(c.case_id)).where(c.visit_id.in_(visit_ids))
             .group_by(c.visit_id))))}
