@@ -12,6 +12,7 @@ Each side runs once (a million rows each way is long enough to time).
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -137,11 +138,19 @@ def one_database(kind: str, url: str, n: int, data) -> list[dict]:  # noqa: ANN0
     from screening.store.frames import stored_frames, stored_frames_rows
 
     content, loaded, screening = data
+
+    def say(what: str, seconds: float) -> None:  # as it goes: a run cut short still tells
+        print(f"{kind}: {what} {seconds:.1f} s", file=sys.stderr, flush=True)
+
     store_s = seed(url, content, loaded, screening)
+    say("bulk store", store_s)
     pandas_store_s = _to_sql(url, loaded, screening)
+    say("pandas to_sql", pandas_store_s)
     engine = create_engine_for(url)
     read_s, read_peak, (visits, interviews) = measure(lambda: stored_frames(engine))
+    say("frames through Arrow", read_s)
     rows_s, _, _ = measure(lambda: stored_frames_rows(engine))
+    say("frames row by row", rows_s)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "list.csv"
 
@@ -152,9 +161,11 @@ def one_database(kind: str, url: str, n: int, data) -> list[dict]:  # noqa: ANN0
             return out.stat().st_size
 
         export_s, export_peak, size = measure(export)
+        say("export", export_s)
         plain = create_engine(url)
         pandas_export_s, _, _ = measure(
             lambda: pd.read_sql(LIST_SQL, plain).to_csv(Path(tmp) / "plain.csv", index=False))
+        say("pandas read_sql + to_csv", pandas_export_s)
         plain.dispose()
     engine.dispose()
     stored = f"{n:,} visits + {len(loaded.interviews):,} interviews"

@@ -225,6 +225,7 @@ def main(n_visits: int = 1_000_000, seconds: float = 60.0) -> int:
         env = {**os.environ, "SCREENING_DATA_DIR": tmp, "PYTHONPATH": str(ROOT)}
         env.pop("SCREENING_DATABASE_URL", None)
         rows.append(run("SQLite", url, env, data, seconds))
+        print(rows[-1], file=sys.stderr, flush=True)  # survives a run cut short
     from screening.store.engine import normalise_url
 
     admin = create_engine(normalise_url(PG_ADMIN), isolation_level="AUTOCOMMIT")
@@ -239,6 +240,7 @@ def main(n_visits: int = 1_000_000, seconds: float = 60.0) -> int:
         env = {**os.environ, "SCREENING_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
         try:
             rows.append(run("PostgreSQL", url, env, data, seconds))
+            print(rows[-1], file=sys.stderr, flush=True)
         finally:
             with admin.connect() as c:
                 c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

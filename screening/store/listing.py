@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, false, func, literal, or_, select, true, tuple_
+from sqlalchemy import (
+    Engine,
+    and_,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from screening.errors import StoreError
@@ -119,8 +130,18 @@ def _choices(name: str, value: str | Sequence[str] | None,
     return values
 
 
-def conditions(filters: ListFilters, dialect: str) -> list:
-    """SQL conditions on the entries for ``filters`` (values bound as parameters)."""
+WIDE_PERIOD = dt.timedelta(days=62)
+"""A period longer than this is filtered while walking the sort's index, not by the date
+index (on SQLite, whose planner does not know how many visits a period holds)."""
+
+
+def conditions(filters: ListFilters, dialect: str, *, date_index: bool = True) -> list:
+    """SQL conditions on the entries for ``filters`` (values bound as parameters).
+
+    With ``date_index=False`` a wide period (:data:`WIDE_PERIOD`, or open at one end) keeps
+    SQLite off the date index: a page in another order then walks that order's index and
+    skips the visits outside the period, instead of sorting every visit of the period.
+    """
     f, out = filters, []
     for column, values in ((E.region, f.region), (E.sector, f.sector),
                            (E.review_status, f.review_status)):
@@ -128,10 +149,15 @@ def conditions(filters: ListFilters, dialect: str) -> list:
             out.append(column.in_(values) if values else false())
     if f.tier is not None:
         out.append(E.tier_rank.in_([TIERS.index(t) for t in f.tier]) if f.tier else false())
+    date = E.visit_date
+    wide = (f.date_from is None or f.date_to is None
+            or f.date_to - f.date_from > WIDE_PERIOD)
+    if dialect == "sqlite" and not date_index and wide:
+        date = literal_column("+follow_up_entries.visit_date")  # unary +: no index
     if f.date_from is not None:
-        out.append(E.visit_date >= f.date_from)
+        out.append(date >= (f.date_from if date is E.visit_date else f.date_from.isoformat()))
     if f.date_to is not None:
-        out.append(E.visit_date <= f.date_to)
+        out.append(date <= (f.date_to if date is E.visit_date else f.date_to.isoformat()))
     if f.uploaded_by is not None:
         out.append(E.uploaded_by == f.uploaded_by)
     if f.group == "site":
@@ -225,8 +251,10 @@ def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
              "risk_score", "rule_score", "icls_workers", "indicators", "reasons",
              "exploration", "selected", "selection_probability", "model_version", "upload_id",
              "version", "icls_unknown_workers", "employer_id", "site_visits"]
-    frame = pd.DataFrame.from_records(found, columns=names).set_index("row_id").reindex(row_ids)
-    visit_ids = frame["visit_id"].tolist()
+    by_id = {row[0]: row for row in found}
+    ordered = [by_id[i] for i in row_ids]
+    columns = {n: [r[k] for r in ordered] for k, n in enumerate(names) if k}
+    visit_ids = columns["visit_id"]
     reviews = {v: (st, sf, o) for v, st, sf, o in core.execute(
         select(Review.visit_id, Review.status, Review.scheduled_for, Review.outcome)
         .where(Review.id.in_(select(func.max(Review.id)).where(Review.visit_id.in_(visit_ids))
@@ -238,17 +266,16 @@ def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
             .group_by(c.visit_id))))}
     none3 = (None, None, None)
     for i, name in enumerate(("review_status", "scheduled_for", "outcome")):
-        frame[name] = [reviews.get(v, none3)[i] for v in visit_ids]
+        columns[name] = [reviews.get(v, none3)[i] for v in visit_ids]
     for i, name in enumerate(("referral_case", "referral_status", "referral_due_at")):
-        frame[name] = [cases.get(v, none3)[i] for v in visit_ids]
-    frame["visit_date"] = pd.to_datetime(frame["visit_date"])
-    frame["risk_score"] = frame["risk_score"].astype("float64")
-    for name in ("icls_workers", "icls_unknown_workers", "referral_case", "site_visits"):
-        frame[name] = frame[name].astype("Int64")
-    frame["review_status"] = frame["review_status"].fillna(NO_REVIEW)
-    frame["referral_due_at"] = [None if pd.isna(t) else as_utc(t)
-                                for t in frame["referral_due_at"]]
-    return frame.reset_index(drop=True)
+        columns[name] = [cases.get(v, none3)[i] for v in visit_ids]
+    columns["review_status"] = [NO_REVIEW if x is None else x for x in columns["review_status"]]
+    columns["referral_due_at"] = [None if t is None else as_utc(t)
+                                  for t in columns["referral_due_at"]]
+    frame = pd.DataFrame(columns)
+    return frame.astype({"visit_date": "datetime64[us]", "risk_score": "float64",
+                         **dict.fromkeys(("icls_workers", "icls_unknown_workers",
+                                          "referral_case", "site_visits"), "Int64")})
 
 
 def capacity_cutoff(session: Session, share: float) -> tuple[int, int, tuple | None]:
@@ -311,7 +338,8 @@ def list_page(bind: Engine | Session, filters: ListFilters | None = None, *,
     with transaction(bind, write=False) as session:
         dialect = session.get_bind().dialect.name
         where = conditions(filters, dialect)
-        got = entry_keys(session, order, where, after=after, limit=per_page + 1,
+        walk = conditions(filters, dialect, date_index="visit_date" in order.columns)
+        got = entry_keys(session, order, walk, after=after, limit=per_page + 1,
                          offset=0 if after else skip)
         more = len(got) > per_page
         got = got[:per_page]
