@@ -60,6 +60,7 @@ def screened(n: int, seed: int = 21):
     """``n`` synthetic visits with their interviews, loaded from Parquet as an upload is, and
     screened with the rules and the shipped model: (file bytes, load result, screening)."""
     from screening.datasets.synthetic import generate, write
+    from screening.ingest.bounds import Bounds
     from screening.ingest.loaders import load_upload
     from screening.model.versions import load
     from screening.pipeline import screen_frames
@@ -68,7 +69,9 @@ def screened(n: int, seed: int = 21):
     data = generate(n, seed=seed)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write(data, tmp, "parquet")
-        loaded = load_upload(paths["visits"], paths["interviews"])
+        # a million visits bring three million interviews: past an HTTP upload's bounds
+        loaded = load_upload(paths["visits"], paths["interviews"],
+                             Bounds(max_rows=10**8, max_decompressed_mb=1e6))
         content = Path(paths["visits"]).read_bytes()
     model = load("default", load_catalogue())
     return content, loaded, screen_frames(loaded.visits, loaded.interviews, model=model)
