@@ -14,6 +14,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,14 +141,16 @@ other filters or another sort); start again from the first page.
         version, name, made_for, key, rank, before = raw
         if (version != 1 or name != sort.name or made_for != filters
                 or not isinstance(key, list) or len(key) != len(sort.columns)
-                or type(rank) is not int or rank < 1 or type(before) is not bool):
+                or type(rank) is not int or not 1 <= rank < 2**62
+                or type(before) is not bool):
             raise ValueError
         values = []
         for column, value in zip(sort.columns, key, strict=True):
             wanted = _TYPES.get(column, int)
             if wanted is float and type(value) is int:
                 value = float(value)
-            if type(value) is not wanted:
+            if type(value) is not wanted or (wanted is int and not -2**62 < value < 2**62) or (
+                    wanted is float and not math.isfinite(value)):
                 raise ValueError
             values.append(dt.date.fromisoformat(value) if column == "visit_date" else value)
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):

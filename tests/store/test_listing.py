@@ -11,6 +11,7 @@ from storekit import make_upload, put, raw
 
 from screening.errors import StoreError
 from screening.store import record_review
+from screening.store.cursors import Cursor, fingerprint
 from screening.store.entries import rebuild
 from screening.store.listing import ListFilters, list_page
 
@@ -137,7 +138,11 @@ def test_a_cursor_only_fits_its_own_list(small):
         list_page(small, ListFilters.of(region="Baku"), per_page=3, cursor=page.next_cursor)
     with pytest.raises(StoreError, match="start again from the first page"):
         list_page(small, sort="date", per_page=3, cursor=page.next_cursor)
-    for bad in ("", "garbage", "W1tdXQ", page.next_cursor[:-3], "x" * 3000):
+    made_for = fingerprint(ListFilters().as_dict())
+    forged = [Cursor("priority", made_for, (1, 0.5, 0, 0.0, 10**30), 5, False).encode(),
+              Cursor("priority", made_for, (1, float("inf"), 0, 0.0, 1), 5, False).encode(),
+              Cursor("priority", made_for, (1, 0.5, 0, 0.0, 1), 0, False).encode()]
+    for bad in ("", "garbage", "W1tdXQ", page.next_cursor[:-3], "x" * 3000, *forged):
         with pytest.raises(StoreError, match="start again from the first page"):
             list_page(small, per_page=3, cursor=bad)
 
