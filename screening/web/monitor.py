@@ -1,5 +1,5 @@
-"""Pages of the monitoring centre: the follow-up list with filters and exports, the visit
-detail with its review form, the dashboard, and the yearly statistics table."""
+"""Pages of the monitoring centre: the follow-up list with filters and exports, the dashboard,
+and the yearly statistics table (the visit page with its review form: :mod:`.visit_page`)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,32 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from indicators import TIER_ORDER
-from screening.errors import StoreError, UnknownVisitError
-from screening.ingest.records import OUTCOMES, SECTORS
+from screening.errors import StoreError
+from screening.ingest.records import SECTORS
 from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service import referrals
 from screening.service.drift import drift_report
-from screening.service.follow_up import MAX_PAGE, explain_stored, follow_up_page, regions
+from screening.service.follow_up import MAX_PAGE, follow_up_page, regions
 from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
-from screening.store import audit, record_review, transaction, visit_detail
+from screening.store import audit, transaction
 from screening.store.queries import NO_REVIEW, follow_up_frame
 from screening.store.referrals import outbox
 from screening.store.reviews import latest_screening
 from screening.store.tables import ScreeningRow, User, Visit
 from screening.vocabulary import REVIEW_STATUSES
+from screening.web import visit_page
 from screening.web.i18n import translate
-from screening.web.referrals import clock_text
-from screening.web.security import WebError, check_csrf, lang, page_user, render
+from screening.web.security import WebError, lang, page_user, render
 
 router = APIRouter(include_in_schema=False)
+router.include_router(visit_page.router)  # the visit page lives in its own module
 PER_PAGE = 50
 URGENT_FIRST = TIER_ORDER[::-1]
 FILTERS = ("region", "sector", "tier", "status", "date_from", "date_to")
@@ -113,61 +114,6 @@ def export(request: Request, fmt: str,
               filters={k: v for k, v in filters.items() if v})
     file = list_download(rows, fmt)
     return Response(file.content, media_type=file.media_type, headers=file.headers)
-
-
-def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
-                 **extra: Any) -> Response:
-    svc = request.app.state.services
-    try:
-        found = visit_detail(svc.engine, visit_id)
-    except UnknownVisitError:
-        raise WebError(404, "error_404", what=visit_id) from None
-    with transaction(svc.engine) as db:
-        audit(db, user, "visit.read", "visit", visit_id, via="web")
-    language = lang(request)
-    explained = explain_stored(svc, found, language)
-    screening = found["screening"] or {}
-    note = svc.catalogue.settings.escalation_note
-    escalated = bool(note and note.en in (screening.get("reasons") or ""))
-    case = referrals.case_of_visit(svc.engine, visit_id, svc.settings.now())
-    return render(request, "visit.html", status=status, user=user, d=found, s=screening,
-                  case=case, clock=clock_text,
-                  x=explained, escalated=escalated,
-                  escalation_note=getattr(note, language) if note else "",
-                  outcomes=OUTCOMES, statuses=REVIEW_STATUSES,
-                  can_review=user.role in ("monitor", "admin"), **extra)
-
-
-@router.get("/visits/{visit_id}")
-def visit(request: Request, visit_id: str,
-          user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
-    """One visit: fired indicators with evidence, ICLS per worker, scores, site timeline and
-    reviews, and the review form (monitoring centre). Opening it is audited."""
-    return _detail_page(request, visit_id, user, saved=request.query_params.get("saved"))
-
-
-@router.post("/visits/{visit_id}/reviews")
-def review(request: Request, visit_id: str, csrf: str = Form(""),  # noqa: B008
-           status: str = Form(""), scheduled_for: str = Form(""),  # noqa: B008
-           inspector: str = Form(""), outcome: str = Form(""),  # noqa: B008
-           notes: str = Form(""),  # noqa: B008
-           user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
-    """Record a review event and go back to the visit."""
-    from urllib.parse import quote
-
-    check_csrf(request, csrf)
-    try:
-        record_review(request.app.state.services.engine, visit_id=visit_id, status=status,
-                      reviewer=user, scheduled_for=_date(scheduled_for),
-                      inspector=inspector.strip() or None, outcome=outcome or None,
-                      notes=notes.strip() or None)
-    except UnknownVisitError:
-        raise WebError(404, "error_404", what=visit_id) from None
-    except (StoreError, WebError) as exc:
-        message = str(exc) if isinstance(exc, StoreError) else scheduled_for
-        return _detail_page(request, visit_id, user, status=422, review_error=message)
-    return RedirectResponse(f"/visits/{quote(visit_id, safe='')}?saved=1#reviews",
-                            status_code=303)
 
 
 def _counts(engine, column, date_from, date_to) -> dict[str, int]:  # noqa: ANN001
