@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -15,8 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
-from screening.outputs.exports import list_download, rejected_csv
-from screening.service.follow_up import MAX_PAGE, follow_up_page, visit_detail
+from screening.outputs.exports import list_csv_stream, list_download, rejected_csv
+from screening.service.follow_up import (
+    MAX_PAGE,
+    export_chunks,
+    follow_up_list,
+    list_filters,
+    visit_detail,
+)
 from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
@@ -88,22 +94,33 @@ def rejected(upload_id: UploadId, svc: ServicesDep, user: Everyone) -> Response:
 def follow_up(svc: ServicesDep, user: Reader, region: str | None = None,
               sector: str | None = None, tier: str | None = None, status: str | None = None,
               date_from: dt.date | None = None, date_to: dt.date | None = None,
+              q: Annotated[str | None, Query(max_length=200)] = None,
+              group: Literal["site"] | None = None,
               page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
               per_page: Annotated[int, Query(ge=1, le=500)] = 50,
-              sort: Literal["rank", "date", "date_ascending"] = "rank") -> dict:
+              sort: Annotated[str, Query(max_length=40)] = "priority",
+              cursor: Annotated[str | None, Query(max_length=2000)] = None) -> dict:
     """The ranked follow-up list with the latest review status and, for urgent visits, the
     referral clock (``referral_hours_left``, ``referral_overdue``), filtered and paginated.
-    Every page read is written to the audit log."""
-    total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
-                                 status=status, date_from=date_from, date_to=date_to,
-                                 page=page, per_page=per_page, sort=sort,
-                                 now=svc.settings.now())
+
+    ``q`` searches visit, site and employer ids by their start (any case); ``sort`` is
+    ``priority`` (``rank``), ``risk``, ``date`` (latest first), ``date_ascending`` or ``site``
+    (``-`` in front reverses one); ``group=site`` shows each site once, at its most urgent
+    visit, with the site's other visits in ``site_history``. Pages by number (``page``) or by
+    ``cursor`` (the answer's ``next_cursor`` and ``prev_cursor``). ``total_is_estimate`` says
+    the total was counted a few seconds before the store last changed; ``capacity`` says
+    where the follow-up capacity ends (``cutoff_rank``) and each row whether it is
+    ``within_capacity``. Every page read is written to the audit log."""
+    filters = list_filters(region=region, sector=sector, tier=tier, status=status,
+                           date_from=date_from, date_to=date_to, q=q, group=group)
+    found = follow_up_list(svc.engine, filters, sort=sort, page=page, per_page=per_page,
+                           cursor=cursor, now=svc.settings.now())
     with transaction(svc.engine) as session:
-        accounts.audit(session, user, "list.read", "follow_up", None, page=page,
-                       per_page=per_page, rows=len(rows),
+        accounts.audit(session, user, "list.read", "follow_up", None, page=found["page"],
+                       per_page=per_page, rows=len(found["visits"]), sort=found["sort"],
                        filters={"region": region, "sector": sector, "tier": tier,
-                                "status": status})
-    return {"total": total, "page": page, "per_page": per_page, "visits": rows}
+                                "status": status, "q": q, "group": group})
+    return found
 
 
 @router.get("/visits/{visit_id}")
@@ -140,16 +157,25 @@ def review(visit_id: str, body: ReviewIn, svc: ServicesDep, user: Reviewer) -> d
 @router.get("/export.{fmt}")
 def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
            region: str | None = None, sector: str | None = None, tier: str | None = None,
-           status: str | None = None) -> Response:
-    """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited)."""
-    total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
-                                 status=status, page=1, per_page=10**9, sort="rank",
-                                 now=svc.settings.now())
+           status: str | None = None, date_from: dt.date | None = None,
+           date_to: dt.date | None = None,
+           q: Annotated[str | None, Query(max_length=200)] = None,
+           sort: Annotated[str, Query(max_length=40)] = "priority") -> Response:
+    """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited).
+    The CSV is streamed as it is read (the list in keyset chunks, as the store was when the
+    export began)."""
+    filters = list_filters(region=region, sector=sector, tier=tier, status=status,
+                           date_from=date_from, date_to=date_to, q=q)
+    first = follow_up_list(svc.engine, filters, sort=sort, per_page=1)  # checks the filters
     with transaction(svc.engine) as session:
-        accounts.audit(session, user, "export", "follow_up", fmt, rows=total,
+        accounts.audit(session, user, "export", "follow_up", fmt, rows=first["total"],
                        filters={"region": region, "sector": sector, "tier": tier,
-                                "status": status})
-    return download(list_download(rows, fmt))
+                                "status": status, "q": q})
+    chunks = export_chunks(svc.engine, filters, sort=sort, now=svc.settings.now())
+    if fmt == "csv":
+        file = list_csv_stream(chunks)
+        return StreamingResponse(file.chunks, media_type=file.media_type, headers=file.headers)
+    return download(list_download([r for chunk in chunks for r in chunk], fmt))
 
 
 def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -83,6 +83,45 @@ def list_download(rows: list[dict], fmt: str, filename: str = "follow-up") -> Do
                         engine_kwargs={"options": XLSX_OPTIONS}) as writer:
         frame.to_excel(writer, index=False, sheet_name="follow-up")
     return Download(buffer.getvalue(), XLSX_TYPE, f"{filename}.xlsx")
+
+
+@dataclass(frozen=True)
+class StreamedDownload:
+    """A file sent as it is made: its pieces of bytes, media type and file name."""
+
+    chunks: Iterator[bytes]
+    media_type: str
+    filename: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers that make a browser save it under its file name."""
+        return {"Content-Disposition": f"attachment; filename={self.filename}"}
+
+
+def list_csv_stream(chunks: Iterable[list[dict]], filename: str = "follow-up"
+                    ) -> StreamedDownload:
+    """The follow-up list's rows, arriving in chunks, as a CSV download written chunk by chunk
+    (formula starts neutralised as in :func:`list_download`; the header once, from the first
+    chunk's columns).
+
+    >>> file = list_csv_stream(iter([[{"a": "=1", "b": 2}], [{"a": "x", "b": 3}]]))
+    >>> b"".join(file.chunks).decode().splitlines()
+    ['a,b', "'=1,2", 'x,3']
+    """
+    def pieces() -> Iterator[bytes]:
+        columns = None
+        for rows in chunks:
+            if not rows:
+                continue
+            frame = pd.DataFrame(rows, columns=columns)
+            text = neutralised(frame).to_csv(index=False, header=columns is None)
+            columns = list(frame.columns)
+            yield text.encode("utf-8")
+        if columns is None:
+            yield b"\n"
+
+    return StreamedDownload(pieces(), "text/csv", f"{filename}.csv")
 
 
 REFERRAL_COLUMNS: dict[str, tuple[str, str]] = {
@@ -182,5 +221,6 @@ def rejected_csv(cells: Iterable[object]) -> str:
 
 
 __all__ = ["REFERRAL_COLUMNS", "REFERRAL_VALUES", "XLSX_OPTIONS", "XLSX_TYPE", "Download",
+           "StreamedDownload", "list_csv_stream",
            "list_download", "neutral_text", "neutralised", "referral_download", "referral_frame",
            "rejected_csv"]

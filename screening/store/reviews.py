@@ -13,6 +13,7 @@ from screening.errors import StoreError, UnknownVisitError
 from screening.ingest.records import OUTCOMES
 from screening.store.accounts import audit, user_id_of
 from screening.store.engine import check_text, transaction
+from screening.store.entries import lock_entry, set_review
 from screening.store.tables import REVIEW_STATUSES, Review, ScreeningRow, User, Visit
 
 
@@ -91,11 +92,13 @@ def record_review(bind: Session | Engine, *, visit_id: str, status: str,
     with transaction(bind) as session:
         if session.scalar(select(Visit.id).where(Visit.visit_id == visit_id).limit(1)) is None:
             raise UnknownVisitError(visit_id)
+        lock_entry(session, visit_id)  # reviews of one visit one after the other
         review = Review(visit_id=visit_id, status=status, scheduled_for=scheduled_for,
                         inspector=inspector, outcome=outcome, notes=notes,
                         decided_on=decided_on, reviewer_id=user_id_of(reviewer))
         session.add(review)
         session.flush()
+        set_review(session, visit_id, status)
         audit(session, reviewer, "review", "visit", visit_id, review_id=review.id,
               status=status, outcome=outcome)
     return review

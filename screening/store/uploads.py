@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +31,9 @@ from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpe
 from screening.ingest.validation import REJECTED_COLUMNS
 from screening.pipeline import Screening
 from screening.store.accounts import audit, user_id_of
+from screening.store.bulk import insert_arrow
 from screening.store.engine import transaction
+from screening.store.entries import refresh_upload
 from screening.store.tables import (
     TIERS,
     Interview,
@@ -158,32 +162,49 @@ def _values(series: pd.Series, kind: Kind | None) -> list:
     return values.where(series.notna(), None).tolist()
 
 
-def records(frame: pd.DataFrame, specs: list[ColumnSpec], **constant: object) -> list[dict]:
-    """Rows of a validated frame as dicts for a bulk insert; extra columns go to ``extra``.
+_ARROW_TYPES = {Kind.TEXT: pa.string(), Kind.CHOICE: pa.string(), Kind.INT: pa.int64(),
+                Kind.NUMBER: pa.float64(), Kind.BOOL: pa.bool_(), Kind.DATE: pa.date32()}
+
+
+def _arrow(series: pd.Series, kind: pa.DataType) -> pa.Array:
+    """One typed column as Arrow, unknown as null."""
+    array = pa.Array.from_pandas(series)
+    if pa.types.is_large_string(array.type) and not pa.types.is_string(kind):
+        array = array.cast(pa.string())
+    return array.cast(kind)
+
+
+def records(frame: pd.DataFrame, specs: list[ColumnSpec], **constant: object) -> pa.Table:
+    """Rows of a validated frame as an Arrow table for a bulk insert
+    (:func:`screening.store.bulk.insert_arrow`); extra columns go to ``extra`` (JSON text).
 
     Examples
     --------
     >>> from screening.ingest.records import INTERVIEW_COLUMNS
     >>> frame = pd.DataFrame({"visit_id": ["V1"], "worker_ref": ["W1"], "age": [30],
     ...                       "shoe_size": ["42"]})
-    >>> row = records(frame, INTERVIEW_COLUMNS[:3], visit_row_id=7)[0]
+    >>> row = records(frame, INTERVIEW_COLUMNS[:3], visit_row_id=7).to_pylist()[0]
     >>> row["age"], row["extra"], row["visit_row_id"]
-    (30, {'shoe_size': '42'}, 7)
+    (30, '{"shoe_size": "42"}', 7)
     """
     names = [s.name for s in specs]
-    columns = {s.name: _values(frame[s.name], s.kind) for s in specs if s.name in frame}
+    columns = {s.name: _arrow(frame[s.name], _ARROW_TYPES[s.kind])
+               for s in specs if s.name in frame}
     extras = [c for c in frame.columns if c not in names]
-    extra_values = [_values(frame[c], None) for c in extras]
-    keys = list(columns)
-    out = []
-    for i, row in enumerate(zip(*columns.values(), strict=True)):
-        item = dict(zip(keys, row, strict=True))
-        extra = {c: str(v[i]) for c, v in zip(extras, extra_values, strict=True)
-                 if v[i] is not None}
-        item["extra"] = extra or None
-        item.update(constant)
-        out.append(item)
-    return out
+    texts: list[str | None] = [None] * len(frame)
+    if extras:
+        values = [_values(frame[c], None) for c in extras]
+        for i in range(len(frame)):
+            extra = {c: str(v[i]) for c, v in zip(extras, values, strict=True)
+                     if v[i] is not None}
+            texts[i] = json.dumps(extra) if extra else None
+    columns["extra"] = pa.array(texts, pa.string())
+    for name, value in constant.items():
+        if isinstance(value, pa.Array):
+            columns[name] = value
+        else:
+            columns[name] = pa.array([value] * len(frame))
+    return pa.table(columns)
 
 
 def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
@@ -226,30 +247,30 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
     return out
 
 
-def _screening_rows(screening: Screening, row_ids: dict[str, int]) -> list[dict]:
+def _screening_rows(screening: Screening, row_ids: dict[str, int]) -> pa.Table:
     """Rows for ``screenings``: the follow-up list's rows of the visits just stored."""
     ranked = screening.follow_up
     ranked = ranked[ranked["visit_id"].isin(list(row_ids))]
     version = screening.model.info.get("version") if screening.model is not None else None
-    tier = ranked["tier"].astype(object).tolist()
-    columns = {
-        "visit_row_id": [row_ids[v] for v in ranked["visit_id"]],
-        "tier": tier,
-        "tier_rank": [TIERS.index(t) for t in tier],
-        "risk_score": _values(ranked["risk_score"], None),
-        "rule_score": _values(ranked["rule_score"], None),
-        "icls_workers": _values(ranked["icls_workers"], None),
-        "icls_unknown_workers": _values(ranked["icls_unknown_workers"], None),
-        "indicators": ranked["indicators"].fillna("").astype(object).tolist(),
-        "reasons": ranked["reasons"].fillna("").astype(object).tolist(),
-        "exploration": ranked["exploration"].astype(bool).tolist(),
-        "selected": ranked["selected"].astype(bool).tolist(),
-        "selection_probability": _values(ranked["selection_probability"], None),
-    }
-    now = dt.datetime.now(dt.UTC)
-    return [dict(zip(columns, row, strict=True), model_version=version, screened_at=now,
-                 is_latest=True)
-            for row in zip(*columns.values(), strict=True)]
+    tier = ranked["tier"].astype(object)
+    n = len(ranked)
+    return pa.table({
+        "visit_row_id": pa.array(ranked["visit_id"].astype(object).map(row_ids), pa.int64()),
+        "tier": pa.array(tier, pa.string()),
+        "tier_rank": pa.array(tier.map(TIERS.index), pa.int64()),
+        "risk_score": _arrow(ranked["risk_score"], pa.float64()),
+        "rule_score": _arrow(ranked["rule_score"], pa.float64()),
+        "icls_workers": _arrow(ranked["icls_workers"], pa.int64()),
+        "icls_unknown_workers": _arrow(ranked["icls_unknown_workers"], pa.int64()),
+        "indicators": _arrow(ranked["indicators"].fillna(""), pa.string()),
+        "reasons": _arrow(ranked["reasons"].fillna(""), pa.string()),
+        "exploration": pa.array(ranked["exploration"].astype(bool), pa.bool_()),
+        "selected": pa.array(ranked["selected"].astype(bool), pa.bool_()),
+        "selection_probability": _arrow(ranked["selection_probability"], pa.float64()),
+        "model_version": pa.array([version] * n, pa.string()),
+        "screened_at": pa.array([dt.datetime.now(dt.UTC)] * n, pa.timestamp("us", tz="UTC")),
+        "is_latest": pa.array([True] * n, pa.bool_()),
+    })  # fmt: skip
 
 
 def _check_matches(loaded: LoadResult, screening: Screening) -> None:
@@ -423,18 +444,18 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
                                 row_numbers(loaded, "interviews", first_row))
         new_visits, new_interviews = visits[keep], interviews[keep_i]
 
-        rows = records(new_visits, VISIT_COLUMNS, upload_id=upload.id, is_current=True)
-        for row in rows:
-            row["version"] = stored[row["visit_id"]][1] + 1 if row["visit_id"] in stored else 1
-        if rows:
-            session.execute(insert(Visit.__table__), rows)
+        versions = [stored[v][1] + 1 if v in stored else 1
+                    for v in new_visits["visit_id"].astype(object)]
+        insert_arrow(session, Visit.__table__, records(
+            new_visits, VISIT_COLUMNS, upload_id=upload.id, is_current=True,
+            version=pa.array(versions, pa.int64())))
         row_ids = dict(session.execute(select(Visit.visit_id, Visit.id)
                                        .where(Visit.upload_id == upload.id)).all())
         if len(new_interviews):
-            rows_i = records(new_interviews, INTERVIEW_COLUMNS)
-            for row in rows_i:
-                row["visit_row_id"] = row_ids[row["visit_id"]]
-            session.execute(insert(Interview.__table__), rows_i)
+            parents = new_interviews["visit_id"].astype(object).map(row_ids)
+            insert_arrow(session, Interview.__table__, records(
+                new_interviews, INTERVIEW_COLUMNS,
+                visit_row_id=pa.array(parents, pa.int64())))
         cells = loaded.rejected.astype(object).where(loaded.rejected.notna(), None)
         cells = cells.to_dict("records") + added
         for cell in cells:
@@ -446,7 +467,8 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         if cells:
             session.execute(insert(RejectedRow.__table__), cells)
         if row_ids:
-            session.execute(insert(ScreeningRow.__table__), _screening_rows(screening, row_ids))
+            insert_arrow(session, ScreeningRow.__table__, _screening_rows(screening, row_ids))
+            refresh_upload(session, upload.id)
 
         upload.visits_accepted = len(new_visits)
         upload.interviews_accepted = len(new_interviews)

@@ -17,6 +17,7 @@ from screening.store import (
     record_review,
     visit_detail,
 )
+from screening.store.entries import rebuild
 from screening.store.queries import LIST_COLUMNS
 
 TIER_RANK = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
@@ -52,6 +53,7 @@ def test_equal_risk_scores_keep_the_upload_order_as_the_pipeline_does(stored):
 
     store, visits, _ = stored
     raw(store, "UPDATE screenings SET risk_score = 0.5")
+    rebuild(store)  # the list's entries, from the changed screenings
     frame = follow_up_frame(store, limit=1000)
     by_id = frame.set_index("visit_id")
     ids = visits["visit_id"].astype(object).to_numpy()  # the upload's order
