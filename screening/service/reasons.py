@@ -17,12 +17,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Engine, select
 
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.priority import tier_rank
 from screening.rules.engine import EngineResult, RuleEngine
 from screening.store import transaction
+from screening.store.bulk import as_pandas, read_arrow
 from screening.store.tables import Interview, Visit
 
 log = logging.getLogger("screening.service")
@@ -52,52 +54,39 @@ DTYPES = {Kind.TEXT: pd.StringDtype("pyarrow", na_value=np.nan), Kind.INT: "Int6
 """The dtype of each kind of column, as :func:`screening.ingest.validation.validate_frame`
 gives it (a test compares the two)."""
 DTYPES[Kind.CHOICE] = DTYPES[Kind.TEXT]
+_ARROW = {Kind.TEXT: pa.string(), Kind.CHOICE: pa.string(), Kind.INT: pa.int64(),
+          Kind.NUMBER: pa.float64(), Kind.BOOL: pa.bool_(), Kind.DATE: pa.date32()}
 
 
-def _typed(rows: Sequence[dict[str, Any]], specs: list[ColumnSpec]) -> pd.DataFrame:
-    columns = {}
+def _typed(table: pa.Table, specs: list[ColumnSpec]) -> pd.DataFrame:
+    """Stored columns (valid when they were stored) in the dtypes of a validated upload; they
+    are not validated again, which would cost most of a second per page."""
+    frame = as_pandas(table)
     for spec in specs:
-        values = [row.get(spec.name) for row in rows]
-        if spec.kind is Kind.DATE:
-            columns[spec.name] = pd.Series(pd.to_datetime(pd.Series(values, dtype=object)),
-                                           dtype=DTYPES[spec.kind])
-        else:
-            columns[spec.name] = pd.Series(values, dtype=object).astype(DTYPES[spec.kind])
-    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
-
-
-def frames_of(visits: Sequence[dict[str, Any]], interviews: Sequence[dict[str, Any]]
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stored visit and interview rows (dicts of their columns) as typed upload frames.
-
-    The store holds only rows that passed validation, in typed columns, so they are typed
-    here directly rather than validated again (which costs a second per page).
-    """
-    return _typed(visits, VISIT_COLUMNS), _typed(interviews, INTERVIEW_COLUMNS)
-
-
-def _columns(obj: Any) -> dict[str, Any]:
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+        if str(frame[spec.name].dtype) != str(DTYPES[spec.kind]):
+            frame[spec.name] = frame[spec.name].astype(DTYPES[spec.kind])
+    return frame
 
 
 def stored_frames(engine: Engine, visit_ids: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The current versions of the given stored visits, with their interviews, as typed frames
-    (visits not in the store are left out)."""
+    """The current versions of the given stored visits, with their interviews, as the typed
+    frames the engine takes (visits not in the store are left out; read through Arrow)."""
     ids = list(dict.fromkeys(visit_ids))
-    visits: list[dict[str, Any]] = []
-    interviews: list[dict[str, Any]] = []
+    visits, interviews = [], []
+    schema_v = pa.schema([(c.name, _ARROW[c.kind]) for c in VISIT_COLUMNS])
+    schema_i = pa.schema([(c.name, _ARROW[c.kind]) for c in INTERVIEW_COLUMNS])
     with transaction(engine, write=False) as session:
-        for start in range(0, len(ids), _CHUNK):
-            part = ids[start:start + _CHUNK]
-            found = session.scalars(select(Visit).where(Visit.visit_id.in_(part),
-                                                        Visit.is_current)).all()
-            visits += [_columns(v) for v in found]
-            rows = [v.id for v in found]
-            if rows:
-                interviews += [_columns(i) for i in session.scalars(
-                    select(Interview).where(Interview.visit_row_id.in_(rows))
-                    .order_by(Interview.id))]
-    return frames_of(visits, interviews)
+        for start in range(0, max(len(ids), 1), _CHUNK):
+            current = (Visit.visit_id.in_(ids[start:start + _CHUNK]), Visit.is_current)
+            visits.append(read_arrow(session, select(
+                *(getattr(Visit, c.name) for c in VISIT_COLUMNS)).where(*current)
+                .order_by(Visit.id), schema_v))
+            interviews.append(read_arrow(session, select(
+                *(getattr(Interview, c.name) for c in INTERVIEW_COLUMNS))
+                .join(Visit, Visit.id == Interview.visit_row_id).where(*current)
+                .order_by(Interview.id), schema_i))
+    return (_typed(pa.concat_tables(visits), VISIT_COLUMNS),
+            _typed(pa.concat_tables(interviews), INTERVIEW_COLUMNS))
 
 
 def _evidence_by_visit(result: EngineResult, visit_ids: list[str]
@@ -166,4 +155,4 @@ def raised_by_model(tier: str | None, rules_tier: str | None) -> bool:
     return bool(tier_rank([tier])[0] > tier_rank([rules_tier])[0])
 
 
-__all__ = ["Rendered", "frames_of", "raised_by_model", "render_again", "stored_frames"]
+__all__ = ["DTYPES", "Rendered", "raised_by_model", "render_again", "stored_frames"]

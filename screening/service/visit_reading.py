@@ -26,7 +26,7 @@ from screening.pipeline import CAPACITY, EXPLORATION, screen_frames
 from screening.rules.catalogue import Catalogue
 from screening.service.context import Services
 from screening.service.follow_up import visit_detail
-from screening.service.reasons import frames_of, raised_by_model
+from screening.service.reasons import raised_by_model, stored_frames
 from screening.store import transaction
 from screening.store.reviews import latest_screening
 from screening.store.tables import ScreeningRow, Visit
@@ -171,7 +171,7 @@ def _again(services: Services, found: dict[str, Any], language: str) -> dict[str
 
     rules = services.rules(language)
     try:
-        visits, interviews = frames_of([found["visit"]], found["interviews"])
+        visits, interviews = stored_frames(services.engine, [found["visit"]["visit_id"]])
         result = screen_frames(visits, interviews, engine=rules)
         data = explanation(result, rules, found["visit"]["visit_id"])
     except Exception:  # noqa: BLE001 - the stored screening is still shown without evidence
