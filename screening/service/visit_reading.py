@@ -198,8 +198,10 @@ def read_visit(services: Services, visit_id: str, language: str) -> dict[str, An
         ``floors`` (indicators whose tier floor set an urgent or high tier), ``risk``
         (:func:`risk_reading`), ``selection`` (:func:`selection_reading`), ``fired`` (with
         evidence in ``language``), ``unchecked`` (indicators whose inputs were unknown, each
-        with ``inputs``), ``workers`` (each interviewed worker's ICLS result) and
-        ``icls_unknown`` (workers the ICLS test could not decide, and the items never asked).
+        with ``inputs``; when nobody was interviewed, only the visit record's, and
+        ``need_interviews`` counts the indicators that rest on interviews alone), ``workers``
+        (each interviewed worker's ICLS result) and ``icls_unknown`` (workers the ICLS test
+        could not decide, and the items never asked).
 
     Raises
     ------
@@ -219,9 +221,15 @@ def read_visit(services: Services, visit_id: str, language: str) -> dict[str, An
         w["icls"] = str(w["icls"])
         never_asked.update({i: worker_names.get(i, i) for i in w["never_asked"]
                             if w["icls"] == "unknown"})
-    unchecked = [{"id": u["id"], "name": u["name"],
-                  "inputs": _inputs(u["unknown_inputs"], catalogue, language)}
-                 for u in again["unknown"]]
+    unchecked, need_interviews = [], 0
+    for u in again["unknown"]:
+        inputs = _inputs(u["unknown_inputs"], catalogue, language)
+        if not found["interviews"]:  # said once for all: nobody was interviewed
+            inputs = [i for i in inputs if i["table"] == "visits"]
+            if not inputs:
+                need_interviews += 1
+                continue
+        unchecked.append({"id": u["id"], "name": u["name"], "inputs": inputs})
     rules_tier = again["rules_tier"]
     policy = catalogue.settings.tier_policy
     shown_rule = rules_tier or screening.get("tier")
@@ -240,6 +248,7 @@ def read_visit(services: Services, visit_id: str, language: str) -> dict[str, An
         "selection": selection_reading(screening),
         "fired": fired,
         "unchecked": unchecked,
+        "need_interviews": need_interviews,
         "workers": again["workers"],
         "icls_unknown": {"workers": screening.get("icls_unknown_workers") or 0,
                          "items": sorted(never_asked.values())},
