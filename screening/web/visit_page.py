@@ -3,8 +3,10 @@ what could not be checked, the review form, then the evidence, the workers' ICLS
 site's history and the reviews, collapsed. Opening it is audited.
 
 A review that fails its checks is not recorded: the page comes back with status 422, what was
-typed kept, each problem beside its field (``aria-invalid``, ``aria-describedby``), the first
-one focused, and the form's ``#review`` anchor bringing the browser back to the form.
+typed kept, each problem beside its field (``aria-invalid``, ``aria-describedby``), the form's
+``#review`` anchor bringing the browser back to the form, and ``static/review-focus.js``
+putting the cursor in the first field with a problem (a page opened at an anchor ignores
+``autofocus``).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _page(request: Request, visit_id: str, user: User, status: int = 200,
     return render(request, "visit.html", status=status, user=user, vr=read,
                   d=read["detail"], s=read["screening"], case=case, clock=clock_text,
                   outcomes=OUTCOMES, statuses=REVIEW_STATUSES, typed=form.typed,
-                  problems=problems, focus=form.first_problem(), form_error=form_error,
+                  problems=problems, form_error=form_error,
                   saved=saved, can_review=user.role in ("monitor", "admin"))
 
 

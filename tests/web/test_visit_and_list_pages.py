@@ -239,7 +239,7 @@ def test_a_failed_review_keeps_the_typed_notes_and_shows_the_error_beside_the_fi
     assert '<option value="scheduled" selected>' in body
     date = re.search(r'<input id="review-date"[^>]*>', body).group(0)
     assert 'aria-invalid="true"' in date and 'aria-describedby="err-scheduled_for"' in date
-    assert "autofocus" in date
+    assert '<script src="/static/review-focus.js"></script>' in body  # focuses it
     assert text_of(body, "err-scheduled_for") == (
         "A scheduled review needs the date it is scheduled for.")
     # the message sits right after its field, inside the form, which the page scrolls to
