@@ -208,6 +208,13 @@ def bench_score() -> list[dict]:
     }]
 
 
+def bench_bulk_store() -> list[dict]:
+    """Store 1M visits and export them, SQLite and PostgreSQL (benchmarks/bulk_store.py)."""
+    from benchmarks.bulk_store import bench_bulk_store as run
+
+    return run(N_VISITS)
+
+
 BENCHMARKS = {
     "engine": bench_engine,
     "rule_engine": bench_rule_engine,
@@ -215,6 +222,7 @@ BENCHMARKS = {
     "validate_csv": bench_validate_csv,
     "train": bench_train,
     "score": bench_score,
+    "bulk_store": bench_bulk_store,
 }
 
 if __name__ == "__main__":

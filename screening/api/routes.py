@@ -18,7 +18,8 @@ from screening.errors import ModelError
 from screening.outputs.exports import list_csv_stream, list_download, rejected_csv
 from screening.service.follow_up import (
     MAX_PAGE,
-    export_chunks,
+    export_frames,
+    export_rows,
     follow_up_list,
     list_filters,
     visit_detail,
@@ -171,11 +172,12 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
         accounts.audit(session, user, "export", "follow_up", fmt, rows=first["total"],
                        filters={"region": region, "sector": sector, "tier": tier,
                                 "status": status, "q": q})
-    chunks = export_chunks(svc.engine, filters, sort=sort, now=svc.settings.now())
     if fmt == "csv":
-        file = list_csv_stream(chunks)
+        file = list_csv_stream(export_frames(svc.engine, filters, sort=sort,
+                                             now=svc.settings.now()))
         return StreamingResponse(file.chunks, media_type=file.media_type, headers=file.headers)
-    return download(list_download([r for chunk in chunks for r in chunk], fmt))
+    rows = export_rows(svc.engine, filters, sort=sort, now=svc.settings.now())
+    return download(list_download(rows, fmt))
 
 
 def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download

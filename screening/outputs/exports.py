@@ -65,8 +65,11 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            values = out[column].astype(object)
+        series = out[column]
+        if isinstance(series.dtype, pd.StringDtype):  # whole column at once, in C
+            out[column] = series.str.replace(_RISKY.pattern, r"\1'\2", regex=True)
+        elif pd.api.types.is_string_dtype(series) or series.dtype == object:
+            values = series.astype(object)
             out[column] = values.map(lambda v: neutral_text(v) if isinstance(v, str) else v)
     return out
 
@@ -99,11 +102,11 @@ class StreamedDownload:
         return {"Content-Disposition": f"attachment; filename={self.filename}"}
 
 
-def list_csv_stream(chunks: Iterable[list[dict]], filename: str = "follow-up"
+def list_csv_stream(chunks: Iterable[list[dict] | pd.DataFrame], filename: str = "follow-up"
                     ) -> StreamedDownload:
-    """The follow-up list's rows, arriving in chunks, as a CSV download written chunk by chunk
-    (formula starts neutralised as in :func:`list_download`; the header once, from the first
-    chunk's columns).
+    """The follow-up list's rows, arriving in chunks (lists of rows or frames), as a CSV
+    download written chunk by chunk (formula starts neutralised as in :func:`list_download`;
+    the header once, from the first chunk's columns; dates as ``YYYY-MM-DD``).
 
     >>> file = list_csv_stream(iter([[{"a": "=1", "b": 2}], [{"a": "x", "b": 3}]]))
     >>> b"".join(file.chunks).decode().splitlines()
@@ -112,10 +115,11 @@ def list_csv_stream(chunks: Iterable[list[dict]], filename: str = "follow-up"
     def pieces() -> Iterator[bytes]:
         columns = None
         for rows in chunks:
-            if not rows:
+            if len(rows) == 0:
                 continue
             frame = pd.DataFrame(rows, columns=columns)
-            text = neutralised(frame).to_csv(index=False, header=columns is None)
+            text = neutralised(frame).to_csv(index=False, header=columns is None,
+                                             date_format="%Y-%m-%d")
             columns = list(frame.columns)
             yield text.encode("utf-8")
         if columns is None:

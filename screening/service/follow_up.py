@@ -130,20 +130,28 @@ def follow_up_list(engine: Engine, filters: ListFilters | None = None, *,
             "capacity": found.capacity, "visits": rows}
 
 
-def export_chunks(engine: Engine, filters: ListFilters | None = None, *,
+def export_frames(engine: Engine, filters: ListFilters | None = None, *,
                   sort: str = "priority", now: dt.datetime | None = None,
-                  capacity: float = CAPACITY) -> Iterator[list[dict[str, Any]]]:
-    """The whole filtered list for an export, in chunks of rows (as :func:`follow_up_list`'s
-    ``visits``), read by keyset inside one snapshot (:func:`screening.store.streaming.iter_list`).
+                  capacity: float = CAPACITY) -> Iterator[pd.DataFrame]:
+    """The whole filtered list for an export, as frames of rows (the columns of
+    :func:`follow_up_list`'s ``visits``), read by keyset inside one snapshot
+    (:func:`screening.store.streaming.iter_list`).
 
     Raises
     ------
     StoreError
-        A bad filter or sort, when the first chunk is asked for.
+        A bad filter or sort, when the first frame is asked for.
     """
     moment = now or dt.datetime.now(dt.UTC)
     for frame in iter_list(engine, filters, sort=sort, capacity=capacity):
-        yield _records(_with_clock(frame, moment))
+        yield _with_clock(frame, moment)
+
+
+def export_rows(engine: Engine, filters: ListFilters | None = None, *,
+                sort: str = "priority", now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The whole filtered list as JSON-ready rows (for an XLSX export)."""
+    return [row for frame in export_frames(engine, filters, sort=sort, now=now)
+            for row in _records(frame)]
 
 
 def follow_up_page(engine: Engine, *, region: str | None = None, sector: str | None = None,
@@ -169,7 +177,7 @@ def follow_up_page(engine: Engine, *, region: str | None = None, sector: str | N
     if per_page > MAX_LIMIT:
         if not 1 <= page <= MAX_PAGE:
             raise StoreError(f"The page must be a number from 1 to {MAX_PAGE:,}; got {page}.")
-        rows = [r for chunk in export_chunks(engine, filters, sort=sort, now=now) for r in chunk]
+        rows = export_rows(engine, filters, sort=sort, now=now)
         skip = (page - 1) * per_page
         return len(rows), rows[skip:skip + per_page]
     found = follow_up_list(engine, filters, sort=sort, page=page, per_page=per_page, now=now)
@@ -187,6 +195,6 @@ def regions(engine: Engine) -> list[str]:
         return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
 
 
-__all__ = ["MAX_PAGE", "SORTS", "STALE_TOTAL_SECONDS", "UnknownVisitError",
-           "export_chunks", "follow_up_list", "follow_up_page", "list_filters", "regions",
+__all__ = ["MAX_PAGE", "SORTS", "STALE_TOTAL_SECONDS", "UnknownVisitError", "export_frames",
+           "export_rows", "follow_up_list", "follow_up_page", "list_filters", "regions",
            "visit_detail"]

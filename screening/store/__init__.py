@@ -17,8 +17,11 @@ from screening.store.engine import (
     migrate,
     transaction,
 )
+from screening.store.entries import rebuild
+from screening.store.listing import ListFilters, ListPage, list_page
 from screening.store.queries import NO_REVIEW, follow_up_frame, visit_detail
 from screening.store.reviews import UnknownVisitError, outcomes_frame, record_review
+from screening.store.streaming import iter_list
 from screening.store.tables import (
     APPEND_ONLY_MESSAGE,
     ROLES,
@@ -37,6 +40,8 @@ __all__ = [
     "ROLES",
     "AppendOnlyError",
     "AuditEntry",
+    "ListFilters",
+    "ListPage",
     "Receipt",
     "RejectedCell",
     "Review",
@@ -50,8 +55,11 @@ __all__ = [
     "create_user",
     "follow_up_frame",
     "issue_token",
+    "iter_list",
+    "list_page",
     "migrate",
     "outcomes_frame",
+    "rebuild",
     "receipt_of",
     "record_review",
     "revoke_token",

@@ -58,6 +58,8 @@ from screening.store.tables import Base, Review, ScreeningRow, Upload, Visit
 SEARCH_TEXT = Text().with_variant(Text(collation="C"), "postgresql")
 """Text compared byte by byte (prefix ranges are exact): collation "C" on PostgreSQL, SQLite's
 default elsewhere."""
+ENTRIES_LOCK = 0x5C12EE18
+"""Advisory lock key of the entries' refresh on PostgreSQL (one upload at a time)."""
 PRIORITY_KEYS: tuple[str, ...] = ("key_group", "key_risk", "key_tier", "key_rule",
                                   "visit_row_id")
 """The follow-up order as ascending columns of :class:`FollowUpEntry`."""
@@ -169,9 +171,8 @@ def refresh_sites(session: Session, site_ids: Iterable[str] | None = None, *,
     count = select(func.count()).where(e3.site_id == E.site_id).scalar_subquery()
     statement = update(E).values(site_lead=E.visit_row_id == lead, site_visits=count)
     if sites_of_upload is not None:
-        statement = statement.where(E.site_id.in_(
-            select(Visit.site_id).where(Visit.upload_id == sites_of_upload)))
-        session.execute(statement)
+        session.execute(statement.where(E.site_id.in_(
+            select(Visit.site_id).where(Visit.upload_id == sites_of_upload))))
     if site_ids is not None:
         ids = sorted(set(site_ids))
         for start in range(0, len(ids), 1000):
@@ -183,7 +184,14 @@ def refresh_sites(session: Session, site_ids: Iterable[str] | None = None, *,
 def refresh_upload(session: Session, upload_id: int) -> None:
     """Bring the entries up to date after an upload stored its visits and screenings (in the
     upload's transaction): the visits it replaced leave, its visits come in, and the sites of
-    both get their lead and count again."""
+    both get their lead and count again.
+
+    On PostgreSQL, uploads do this one at a time (a transaction-level advisory lock, held to
+    the commit, a moment later): a site's lead is chosen among its visits as committed, never
+    by two uploads that each cannot see the other's new visit. SQLite has one writer anyway.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(ENTRIES_LOCK)))
     stored = select(Visit.visit_id).where(Visit.upload_id == upload_id)
     replaced_sites = session.scalars(
         select(E.site_id).where(E.visit_id.in_(stored)).distinct()).all()
@@ -221,5 +229,5 @@ def rebuild(bind: Engine | Session) -> int:
     return count
 
 
-__all__ = ["ENTRY_COLUMNS", "PRIORITY_KEYS", "FollowUpEntry", "lock_entry",
+__all__ = ["ENTRIES_LOCK", "ENTRY_COLUMNS", "PRIORITY_KEYS", "FollowUpEntry", "lock_entry",
            "rebuild", "refresh_sites", "refresh_upload", "set_review"]

@@ -16,37 +16,41 @@ the capacity cut-off (where the follow-up capacity ends in the list) too.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, and_, false, func, literal, or_, select, true, tuple_
+from sqlalchemy import (
+    Engine,
+    and_,
+    func,
+    select,
+    true,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from screening.errors import StoreError
-from screening.ingest.records import SECTORS
 from screening.pipeline import CAPACITY
 from screening.priority import capacity_k
 from screening.store import listing_cache
 from screening.store.cursors import Cursor, Sort, decode, fingerprint, sort_of
-from screening.store.engine import check_text, transaction
+from screening.store.engine import transaction
 from screening.store.entries import PRIORITY_KEYS, FollowUpEntry
-from screening.store.reviews import check_choice
-from screening.store.tables import REVIEW_STATUSES, TIERS, ReferralCase, Review, ScreeningRow, Visit
+from screening.store.filters import (
+    GROUPS,
+    MAX_SEARCH,
+    NO_REVIEW,
+    ListFilters,
+    conditions,
+)
+from screening.store.tables import ReferralCase, Review, ScreeningRow, Visit
 from screening.store.uploads import as_utc
 
 E = FollowUpEntry
-NO_REVIEW = "none"
-"""The ``review_status`` filter value for visits without any review event."""
-GROUPS: tuple[str, ...] = ("site",)
-"""Ways to group the list: ``site`` shows each site once, at its most urgent current visit."""
 MAX_LIMIT = 10_000
 MAX_OFFSET = 2**40
 """The largest offset a page may start at (far beyond any store; both databases take it)."""
-MAX_SEARCH = 200
-"""The longest search text accepted."""
 LIST_COLUMNS: tuple[str, ...] = (
     "rank", "visit_id", "site_id", "region", "sector", "visit_date", "tier", "risk_score",
     "rule_score", "icls_workers", "indicators", "reasons", "exploration", "selected",
@@ -55,95 +59,6 @@ LIST_COLUMNS: tuple[str, ...] = (
     "referral_due_at", "employer_id", "site_visits", "within_capacity",
 )  # fmt: skip
 """Columns of a page's rows (those after ``referral_due_at`` were added by issue 14)."""
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """What the list is narrowed to; every field optional (None: no filter).
-
-    ``q`` keeps visits whose visit id, site id or employer id starts with it, ignoring case
-    (letters outside ASCII are matched exactly on SQLite). ``group="site"`` keeps each site's
-    most urgent current visit (the filters apply to that visit).
-    """
-
-    region: tuple[str, ...] | None = None
-    sector: tuple[str, ...] | None = None
-    tier: tuple[str, ...] | None = None
-    review_status: tuple[str, ...] | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    uploaded_by: int | None = None
-    q: str | None = None
-    group: str | None = None
-
-    @classmethod
-    def of(cls, *, region: str | Sequence[str] | None = None,
-           sector: str | Sequence[str] | None = None, tier: str | Sequence[str] | None = None,
-           review_status: str | Sequence[str] | None = None,
-           date_from: dt.date | None = None, date_to: dt.date | None = None,
-           uploaded_by: int | None = None, q: str | None = None,
-           group: str | None = None) -> ListFilters:
-        """Checked filters from plain values (a str or a sequence of str for the choices).
-
-        Raises
-        ------
-        StoreError
-            An unknown sector, tier, review status or group; control characters in a region
-            or the search; a search longer than :data:`MAX_SEARCH`.
-        """
-        regions = _choices("region", region)
-        for value in regions or ():
-            check_text("region", value, line=True)
-        q = q.strip() if isinstance(q, str) else None
-        if q:
-            check_text("search", q, limit=MAX_SEARCH, line=True)
-        if group is not None:
-            check_choice("group", group, GROUPS)
-        return cls(regions, _choices("sector", sector, SECTORS), _choices("tier", tier, TIERS),
-                   _choices("review status", review_status, (*REVIEW_STATUSES, NO_REVIEW)),
-                   date_from, date_to, None if uploaded_by is None else int(uploaded_by),
-                   q or None, group)
-
-    def as_dict(self) -> dict[str, Any]:
-        """The filters as plain data (for a fingerprint or a log line)."""
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-def _choices(name: str, value: str | Sequence[str] | None,
-             allowed: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    values = (value,) if isinstance(value, str) else tuple(value)
-    for item in values if allowed is not None else ():
-        check_choice(name, item, allowed)
-    return values
-
-
-def conditions(filters: ListFilters, dialect: str) -> list:
-    """SQL conditions on the entries for ``filters`` (values bound as parameters)."""
-    f, out = filters, []
-    for column, values in ((E.region, f.region), (E.sector, f.sector),
-                           (E.review_status, f.review_status)):
-        if values is not None:
-            out.append(column.in_(values) if values else false())
-    if f.tier is not None:
-        out.append(E.tier_rank.in_([TIERS.index(t) for t in f.tier]) if f.tier else false())
-    if f.date_from is not None:
-        out.append(E.visit_date >= f.date_from)
-    if f.date_to is not None:
-        out.append(E.visit_date <= f.date_to)
-    if f.uploaded_by is not None:
-        out.append(E.uploaded_by == f.uploaded_by)
-    if f.group == "site":
-        out.append(E.site_lead == true())
-    if f.q:
-        low = func.lower(literal(f.q))
-        if dialect == "postgresql":
-            low = low.collate("C")
-        high = low.concat("\U0010ffff")  # above every text that starts with the search
-        out.append(or_(*(and_(c >= low, c < high)
-                         for c in (E.visit_key, E.site_key, E.employer_key))))
-    return out
 
 
 @dataclass
@@ -205,14 +120,15 @@ def entry_keys(session: Session, sort: Sort, where: list, *, after: Cursor | Non
                      else key > tuple_(*after.key))
     columns = [E.visit_row_id, *_keys(sort), *(getattr(E, k) for k in PRIORITY_KEYS)]
     query = _ordered(select(*columns).where(and_(true(), *keyed)), sort, backwards)
-    return [tuple(r) for r in session.execute(query.limit(limit).offset(offset))]
+    return [tuple(r) for r in session.connection().execute(query.limit(limit).offset(offset))]
 
 
 def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
     """The list's columns of the given visit rows (their entries' screening, the latest review
     and referral case), in the order given; ``rank`` and ``within_capacity`` left out."""
     s = ScreeningRow
-    found = session.execute(
+    core = session.connection()  # Core rows: no ORM bookkeeping per row
+    found = core.execute(
         select(Visit.id, Visit.visit_id, Visit.site_id, Visit.region, Visit.sector,
                Visit.visit_date, s.tier, s.risk_score, s.rule_score, s.icls_workers,
                s.indicators, s.reasons, s.exploration, s.selected, s.selection_probability,
@@ -224,30 +140,31 @@ def details(session: Session, row_ids: list[int]) -> pd.DataFrame:
              "risk_score", "rule_score", "icls_workers", "indicators", "reasons",
              "exploration", "selected", "selection_probability", "model_version", "upload_id",
              "version", "icls_unknown_workers", "employer_id", "site_visits"]
-    frame = pd.DataFrame(found, columns=names).set_index("row_id").reindex(row_ids)
-    visit_ids = frame["visit_id"].tolist()
-    reviews = {v: (st, sf, o) for v, st, sf, o in session.execute(
+    by_id = {row[0]: row for row in found}
+    ordered = [by_id[i] for i in row_ids]
+    columns = {n: [r[k] for r in ordered] for k, n in enumerate(names) if k}
+    visit_ids = columns["visit_id"]
+    reviews = {v: (st, sf, o) for v, st, sf, o in core.execute(
         select(Review.visit_id, Review.status, Review.scheduled_for, Review.outcome)
         .where(Review.id.in_(select(func.max(Review.id)).where(Review.visit_id.in_(visit_ids))
                              .group_by(Review.visit_id))))}
     c = ReferralCase
-    cases = {v: (i, st, d) for v, i, st, d in session.execute(
+    cases = {v: (i, st, d) for v, i, st, d in core.execute(
         select(c.visit_id, c.case_id, c.status, c.due_at).where(c.is_current, c.case_id.in_(
             select(func.max(c.case_id)).where(c.visit_id.in_(visit_ids))
             .group_by(c.visit_id))))}
     none3 = (None, None, None)
     for i, name in enumerate(("review_status", "scheduled_for", "outcome")):
-        frame[name] = [reviews.get(v, none3)[i] for v in visit_ids]
+        columns[name] = [reviews.get(v, none3)[i] for v in visit_ids]
     for i, name in enumerate(("referral_case", "referral_status", "referral_due_at")):
-        frame[name] = [cases.get(v, none3)[i] for v in visit_ids]
-    frame["visit_date"] = pd.to_datetime(frame["visit_date"])
-    frame["risk_score"] = frame["risk_score"].astype("float64")
-    for name in ("icls_workers", "icls_unknown_workers", "referral_case", "site_visits"):
-        frame[name] = frame[name].astype("Int64")
-    frame["review_status"] = frame["review_status"].fillna(NO_REVIEW)
-    frame["referral_due_at"] = [None if pd.isna(t) else as_utc(t)
-                                for t in frame["referral_due_at"]]
-    return frame.reset_index(drop=True)
+        columns[name] = [cases.get(v, none3)[i] for v in visit_ids]
+    columns["review_status"] = [NO_REVIEW if x is None else x for x in columns["review_status"]]
+    columns["referral_due_at"] = [None if t is None else as_utc(t)
+                                  for t in columns["referral_due_at"]]
+    frame = pd.DataFrame(columns)
+    return frame.astype({"visit_date": "datetime64[us]", "risk_score": "float64",
+                         **dict.fromkeys(("icls_workers", "icls_unknown_workers",
+                                          "referral_case", "site_visits"), "Int64")})
 
 
 def capacity_cutoff(session: Session, share: float) -> tuple[int, int, tuple | None]:
@@ -310,7 +227,8 @@ def list_page(bind: Engine | Session, filters: ListFilters | None = None, *,
     with transaction(bind, write=False) as session:
         dialect = session.get_bind().dialect.name
         where = conditions(filters, dialect)
-        got = entry_keys(session, order, where, after=after, limit=per_page + 1,
+        walk = conditions(filters, dialect, date_index="visit_date" in order.columns)
+        got = entry_keys(session, order, walk, after=after, limit=per_page + 1,
                          offset=0 if after else skip)
         more = len(got) > per_page
         got = got[:per_page]

@@ -64,7 +64,8 @@ def iter_list(bind: Engine | Session, filters: ListFilters | None = None, *,
     order, filters = sort_of(sort), filters or ListFilters()
     width = len(order.columns)
     with snapshot(bind) as session:
-        where = conditions(filters, session.get_bind().dialect.name)
+        where = conditions(filters, session.get_bind().dialect.name,
+                           date_index="visit_date" in order.columns)
         _, _, cut = capacity_cutoff(session, capacity)
         after, rank = None, 0
         while True:

@@ -24,7 +24,7 @@ from screening.service import referrals
 from screening.service.follow_up import MAX_PAGE, follow_up_list, list_filters, regions
 from screening.service.reasons import raised_by_model, render_again
 from screening.store import audit, transaction
-from screening.store.listing import NO_REVIEW
+from screening.store.filters import NO_REVIEW
 from screening.store.tables import User
 from screening.vocabulary import REVIEW_STATUSES
 from screening.web.security import WebError, lang, page_user, render
