@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,7 +31,6 @@ SORTS: tuple[str, ...] = SORT_NAMES
 STALE_TOTAL_SECONDS = 5.0
 """How old a list total may be once the store has changed since it was counted; it is then
 flagged as an estimate (``total_is_estimate``)."""
-log = logging.getLogger("screening.service")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -8,7 +8,9 @@ are one site (SITE-A), P-3 and P-5 another (SITE-B).
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 
 import pytest
@@ -407,3 +409,12 @@ def test_the_demo_list_has_numbered_pages(clients):
     assert text_of(fourth, "list-total") == "300 visits match; page 4 of 6."
     assert listed(fourth)[0] != listed(first)[0]
     assert re.search(r'data-rank="151"', fourth)
+
+
+def test_the_export_follows_the_lists_search_and_sort(small):
+    _, clients = small
+    page = clients["monitor"].get("/list", params={"q": "site-b", "sort": "-date"}).text
+    link = re.search(r'id="export-csv" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert link == "/export.csv?q=site-b&sort=-date"
+    exported = csv.DictReader(io.StringIO(clients["monitor"].get(link).text))
+    assert [row["visit_id"] for row in exported] == ["P-5", "P-3"]  # SITE-B, oldest first
