@@ -1,4 +1,4 @@
-"""Read the stored follow-up list and one visit's detail, JSON-ready, and explain a stored visit.
+"""Read the stored follow-up list and one visit's detail, JSON-ready.
 
 Shared by the API, the pages and the exports. Errors are the library's (a bad filter is a
 :class:`~screening.errors.StoreError`, an unknown visit an
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +16,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from screening.errors import StoreError, UnknownVisitError
-from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
-from screening.ingest.validation import validate_frame
 from screening.pipeline import CAPACITY
-from screening.service.context import Services
 from screening.store import transaction
 from screening.store.cursors import SORT_NAMES
 from screening.store.listing import MAX_LIMIT, ListFilters, list_page
@@ -35,7 +31,6 @@ SORTS: tuple[str, ...] = SORT_NAMES
 STALE_TOTAL_SECONDS = 5.0
 """How old a list total may be once the store has changed since it was counted; it is then
 flagged as an estimate (``total_is_estimate``)."""
-log = logging.getLogger("screening.service")
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -198,70 +193,6 @@ def regions(engine: Engine) -> list[str]:
         return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
 
 
-def stored_frames_of(found: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One stored visit (as :func:`visit_detail` returns it) as typed upload frames."""
-    names_v = [c.name for c in VISIT_COLUMNS]
-    names_i = [c.name for c in INTERVIEW_COLUMNS]
-    visits = pd.DataFrame([{n: found["visit"].get(n) for n in names_v}], columns=names_v)
-    interviews = pd.DataFrame([{n: i.get(n) for n in names_i} for i in found["interviews"]],
-                              columns=names_i)
-    typed_v, _ = validate_frame(visits.astype(object), VISIT_COLUMNS, source="store",
-                                table="visits", first_row=1)
-    typed_i, _ = validate_frame(interviews.astype(object), INTERVIEW_COLUMNS, source="store",
-                                table="interviews", first_row=1,
-                                unique=("visit_id", "worker_ref"))
-    return typed_v, typed_i
-
-
-def explain_stored(services: Services, found: dict[str, Any], language: str) -> dict[str, Any]:
-    """The fired indicators of the stored screening with their evidence, framework references
-    and tier floors in ``language``, and each interviewed worker's ICLS result.
-
-    The list of fired indicators is the stored screening's; the evidence sentences come from
-    the rules run again on the stored record (so they can be shown in either language).
-    """
-    from screening.outputs.explain import explanation
-    from screening.pipeline import screen_frames
-
-    catalogue = services.catalogue
-    screening = found.get("screening") or {}
-    evidence: dict[str, str] = {}
-    corroborating: set[str] = set()
-    workers: list[dict[str, Any]] = []
-    try:
-        engine = services.rules(language)
-        visits, interviews = stored_frames_of(found)
-        result = screen_frames(visits, interviews, engine=engine)
-        data = explanation(result, engine, found["visit"]["visit_id"])
-        evidence = {f["id"]: f["evidence"] for f in data["fired"]}
-        corroborating = {f["id"] for f in data["fired"] if f["corroborating"]}
-        workers = data["workers"]
-    except Exception:  # noqa: BLE001 - the stored screening is still shown without evidence
-        log.exception("Could not explain visit %s again.", found["visit"].get("visit_id"))
-    fired = []
-    for ind_id in screening.get("indicators") or []:
-        try:
-            spec = catalogue.get(ind_id).spec
-        except KeyError:
-            fired.append({"id": ind_id, "name": ind_id, "weight": None, "tier_floor": None,
-                          "evidence": "", "frameworks": [], "legal_reference": None,
-                          "corroborating": False})
-            continue
-        fired.append({"id": ind_id, "name": getattr(spec.name, language), "weight": spec.weight,
-                      "tier_floor": spec.tier, "evidence": evidence.get(ind_id, ""),
-                      "frameworks": spec.frameworks,
-                      "legal_reference": (getattr(spec.legal_reference, language)
-                                          if spec.legal_reference else None),
-                      "corroborating": ind_id in corroborating})
-    worker_names = {ind.id: getattr(ind.spec.name, language) for ind in catalogue.worker}
-    for w in workers:
-        for key in ("involuntariness", "coercion", "never_asked"):
-            w[key + "_names"] = [worker_names.get(i, i) for i in w[key]]
-        w["icls"] = str(w["icls"])
-    return {"fired": fired, "workers": workers,
-            "floors": [f for f in fired if f["tier_floor"] in ("urgent", "high")]}
-
-
-__all__ = ["MAX_PAGE", "SORTS", "STALE_TOTAL_SECONDS", "UnknownVisitError", "explain_stored",
-           "export_frames", "export_rows", "follow_up_list", "follow_up_page", "list_filters",
-           "regions", "stored_frames_of", "visit_detail"]
+__all__ = ["MAX_PAGE", "SORTS", "STALE_TOTAL_SECONDS", "UnknownVisitError", "export_frames",
+           "export_rows", "follow_up_list", "follow_up_page", "list_filters", "regions",
+           "visit_detail"]

@@ -1,5 +1,6 @@
-"""Pages of the monitoring centre: the follow-up list with filters and exports, the visit
-detail with its review form, the dashboard, and the yearly statistics table."""
+"""Pages of the monitoring centre: the list's exports, the dashboard and the yearly statistics
+table (the list itself: :mod:`.list_page`; the visit page with its review form:
+:mod:`.visit_page`)."""
 
 from __future__ import annotations
 
@@ -7,91 +8,34 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from indicators import TIER_ORDER
-from screening.errors import StoreError, UnknownVisitError
-from screening.ingest.records import OUTCOMES, SECTORS
+from screening.errors import StoreError
+from screening.ingest.records import SECTORS
 from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service import referrals
 from screening.service.drift import drift_report
-from screening.service.follow_up import MAX_PAGE, explain_stored, follow_up_page, regions
+from screening.service.follow_up import follow_up_page
 from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
-from screening.store import audit, record_review, transaction, visit_detail
+from screening.store import audit, transaction
 from screening.store.queries import NO_REVIEW, follow_up_frame
 from screening.store.referrals import outbox
 from screening.store.reviews import latest_screening
 from screening.store.tables import ScreeningRow, User, Visit
-from screening.vocabulary import REVIEW_STATUSES
+from screening.web import list_page, visit_page
 from screening.web.i18n import translate
-from screening.web.referrals import clock_text
-from screening.web.security import WebError, check_csrf, lang, page_user, render
+from screening.web.list_page import filters_of, parse_date, query_of
+from screening.web.security import WebError, lang, page_user, render
 
 router = APIRouter(include_in_schema=False)
-PER_PAGE = 50
+for _module in (list_page, visit_page):  # the list and the visit page live in their own modules
+    router.include_router(_module.router)
 URGENT_FIRST = TIER_ORDER[::-1]
-FILTERS = ("region", "sector", "tier", "status", "date_from", "date_to")
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise WebError(422, "bad_date", value=value) from None
-
-
-def _filters(request: Request) -> dict[str, str]:
-    """The list's filters from the query string (empty values mean 'any')."""
-    return {name: request.query_params.get(name, "").strip() for name in FILTERS}
-
-
-def _query(filters: dict[str, str]) -> dict[str, Any]:
-    return {"region": filters["region"] or None, "sector": filters["sector"] or None,
-            "tier": filters["tier"] or None, "status": filters["status"] or None,
-            "date_from": _date(filters["date_from"]), "date_to": _date(filters["date_to"])}
-
-
-def _choices(request: Request) -> dict[str, Any]:
-    return {"regions": regions(request.app.state.services.engine), "sectors": SECTORS,
-            "tiers": URGENT_FIRST, "statuses": (NO_REVIEW, *REVIEW_STATUSES)}
-
-
-@router.get("/list")
-def follow_up(request: Request, page: int = 1,
-              user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
-    """The ranked follow-up list, filtered and paginated (read-only for the analyst: no
-    export)."""
-    filters, page = _filters(request), min(max(1, page), MAX_PAGE)
-    try:
-        svc = request.app.state.services
-        total, rows = follow_up_page(svc.engine, page=page, per_page=PER_PAGE,
-                                     now=svc.settings.now(), **_query(filters))
-        error = None
-    except StoreError as exc:
-        total, rows, error = 0, [], str(exc)
-    with transaction(request.app.state.services.engine) as db:
-        audit(db, user, "list.read", "follow_up", None, page=page, rows=len(rows), via="web",
-              filters={k: v for k, v in filters.items() if v})
-    pages = max(1, -(-total // PER_PAGE))
-    kept = {k: v for k, v in filters.items() if v}
-    link = {n: "/list?" + urlencode({**kept, "page": n}) for n in (page - 1, page + 1)}
-    return render(request, "list.html", status=422 if error else 200, user=user, rows=rows,
-                  total=total, page=page, pages=pages, filters=filters, error=error,
-                  prev_link=link[page - 1] if page > 1 else None,
-                  next_link=link[page + 1] if page < pages else None,
-                  export_query=urlencode(kept), can_export=user.role in ("monitor", "admin"),
-                  hours=_hours, **_choices(request))
-
-
-def _hours(hours_left: float) -> str:
-    """A referral clock in hours as the pages show it (``5h 20m``)."""
-    return referrals.hours_text(int(hours_left * 3600))
 
 
 @router.get("/export.{fmt}")
@@ -100,12 +44,12 @@ def export(request: Request, fmt: str,
     """The filtered list as CSV or XLSX, formula injection neutralised, audited."""
     if fmt not in ("csv", "xlsx"):
         raise WebError(404, "error_404", what=f"export.{fmt}")
-    filters = _filters(request)
+    filters = filters_of(request)
     engine = request.app.state.services.engine
     try:
         total, rows = follow_up_page(engine, page=1, per_page=10**9,
                                      now=request.app.state.services.settings.now(),
-                                     **_query(filters))
+                                     **query_of(filters))
     except StoreError as exc:
         raise WebError(422, "bad_filter", message=str(exc)) from None
     with transaction(engine) as db:
@@ -113,61 +57,6 @@ def export(request: Request, fmt: str,
               filters={k: v for k, v in filters.items() if v})
     file = list_download(rows, fmt)
     return Response(file.content, media_type=file.media_type, headers=file.headers)
-
-
-def _detail_page(request: Request, visit_id: str, user: User, status: int = 200,
-                 **extra: Any) -> Response:
-    svc = request.app.state.services
-    try:
-        found = visit_detail(svc.engine, visit_id)
-    except UnknownVisitError:
-        raise WebError(404, "error_404", what=visit_id) from None
-    with transaction(svc.engine) as db:
-        audit(db, user, "visit.read", "visit", visit_id, via="web")
-    language = lang(request)
-    explained = explain_stored(svc, found, language)
-    screening = found["screening"] or {}
-    note = svc.catalogue.settings.escalation_note
-    escalated = bool(note and note.en in (screening.get("reasons") or ""))
-    case = referrals.case_of_visit(svc.engine, visit_id, svc.settings.now())
-    return render(request, "visit.html", status=status, user=user, d=found, s=screening,
-                  case=case, clock=clock_text,
-                  x=explained, escalated=escalated,
-                  escalation_note=getattr(note, language) if note else "",
-                  outcomes=OUTCOMES, statuses=REVIEW_STATUSES,
-                  can_review=user.role in ("monitor", "admin"), **extra)
-
-
-@router.get("/visits/{visit_id}")
-def visit(request: Request, visit_id: str,
-          user: User = Depends(page_user("monitor", "analyst"))) -> Response:  # noqa: B008
-    """One visit: fired indicators with evidence, ICLS per worker, scores, site timeline and
-    reviews, and the review form (monitoring centre). Opening it is audited."""
-    return _detail_page(request, visit_id, user, saved=request.query_params.get("saved"))
-
-
-@router.post("/visits/{visit_id}/reviews")
-def review(request: Request, visit_id: str, csrf: str = Form(""),  # noqa: B008
-           status: str = Form(""), scheduled_for: str = Form(""),  # noqa: B008
-           inspector: str = Form(""), outcome: str = Form(""),  # noqa: B008
-           notes: str = Form(""),  # noqa: B008
-           user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
-    """Record a review event and go back to the visit."""
-    from urllib.parse import quote
-
-    check_csrf(request, csrf)
-    try:
-        record_review(request.app.state.services.engine, visit_id=visit_id, status=status,
-                      reviewer=user, scheduled_for=_date(scheduled_for),
-                      inspector=inspector.strip() or None, outcome=outcome or None,
-                      notes=notes.strip() or None)
-    except UnknownVisitError:
-        raise WebError(404, "error_404", what=visit_id) from None
-    except (StoreError, WebError) as exc:
-        message = str(exc) if isinstance(exc, StoreError) else scheduled_for
-        return _detail_page(request, visit_id, user, status=422, review_error=message)
-    return RedirectResponse(f"/visits/{quote(visit_id, safe='')}?saved=1#reviews",
-                            status_code=303)
 
 
 def _counts(engine, column, date_from, date_to) -> dict[str, int]:  # noqa: ANN001
@@ -203,7 +92,7 @@ def dashboard(request: Request, date_from: str = "", date_to: str = "",
     referral cases (open, overdue, due within 4 h, median time to referral this month, by
     year), when no e-mail or webhook is configured the notifications waiting, and drift."""
     engine = request.app.state.services.engine
-    start, end = _date(date_from), _date(date_to)
+    start, end = parse_date(date_from), parse_date(date_to)
     language = lang(request)
     by_tier = _counts(engine, ScreeningRow.tier, start, end)
     by_tier = {tier: by_tier.get(tier, 0) for tier in URGENT_FIRST}
