@@ -90,7 +90,7 @@ def site_partition(site_id: pd.Series, count: int) -> np.ndarray:
     visit of a site lands in the same partition, whichever batch it comes in.
 
     >>> site_partition(pd.Series(["S1", "S2", "S1"]), 4).tolist()
-    [2, 1, 2]
+    [3, 1, 3]
     """
     hashed = pd.util.hash_pandas_object(site_id.astype("str"), index=False).to_numpy()
     return (hashed % np.uint64(count)).astype(np.int64)
@@ -112,8 +112,8 @@ def write_partitioned(visits: pd.DataFrame, interviews: pd.DataFrame | None,
     >>> i = pd.DataFrame({"visit_id": ["V3"], "worker_ref": ["W1"]})
     >>> root = Path(tempfile.mkdtemp())
     >>> [p.name for p in write_partitioned(v, i, root, 4)]
-    ['part-1.parquet', 'part-2.parquet']
-    >>> pd.read_parquet(root / "interviews" / "part-2.parquet")["visit_id"].tolist()
+    ['part-1.parquet', 'part-3.parquet']
+    >>> pd.read_parquet(root / "interviews" / "part-3.parquet")["visit_id"].tolist()
     ['V3']
     """
     if count < 1:
