@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -51,7 +52,8 @@ def dask_client(scheduler: str | Client | None = None, workers: int | None = Non
     if workers is not None and workers < 1:
         raise UsageError(f"The number of workers must be at least 1. Got {workers} instead.")
     with (LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                       processes=True, dashboard_address=":0") as cluster,
+                       processes=True, dashboard_address=":0",
+                       silence_logs=logging.ERROR) as cluster,
           Client(cluster, set_as_default=False) as client):
         yield client
 
