@@ -227,7 +227,9 @@ def screen_folder(visits_dir: str | Path, interviews_dir: str | Path | None, out
         "capacity": capacity, "exploration": exploration, "seed": seed,
         "model": None if model is None else model.info.get("version"),
     }, indent=1), encoding="utf-8")
-    top_rows = top_rows.sort_values("rank").head(top).reset_index(drop=True)
+    # dask hands text back as its own string type: the list's own types, as in the files
+    top_rows = top_rows.astype(meta.dtypes.to_dict()).sort_values("rank").head(top)
+    top_rows = top_rows.reset_index(drop=True)
     return FolderScreening(out, files, int(counts.sum()), tiers, top_rows, rows_read, blank,
                            rejected, rejected_file)
 
