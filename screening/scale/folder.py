@@ -94,23 +94,32 @@ class FolderScreening:
     rejected_file: Path | None = None
 
 
-def _prepare_out(out_dir: Path) -> None:
-    """An output folder must be new, empty, or hold a list written here (then replaced)."""
+def _previous_list(out_dir: Path) -> list[Path]:
+    """The files of a list written here before (replaced once the new one is decided). An
+    output folder must be new, empty, or hold such a list and nothing else."""
     if not out_dir.exists():
-        out_dir.mkdir(parents=True)
-        return
+        return []
     if not out_dir.is_dir():
         raise UsageError(f"The output {out_dir} is a file; --engine dask writes a folder.")
     manifest = out_dir / MANIFEST
+    ours = {manifest}
     if manifest.exists():
-        for name in json.loads(manifest.read_text(encoding="utf-8")).get("files", []):
-            (out_dir / name).unlink(missing_ok=True)
-        manifest.unlink()
-    leftovers = [p for p in out_dir.iterdir() if not p.name.startswith(".staging-")]
-    if leftovers:
+        names = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+        ours |= {out_dir / name for name in names}
+    others = [p for p in out_dir.rglob("*") if p.is_file() and p not in ours
+              and not p.relative_to(out_dir).parts[0].startswith(".staging-")]
+    if others:
+        names = sorted(p.relative_to(out_dir).as_posix() for p in others)
         raise UsageError(f"The output folder {out_dir} holds other files "
-                         f"({', '.join(sorted(p.name for p in leftovers)[:3])}); give an "
-                         "empty or new folder.")
+                         f"({', '.join(names[:3])}); give an empty or new folder.")
+    return sorted(p for p in ours if p.exists())
+
+
+def _write_manifest(out: Path, parts: list[Partition], **facts: object) -> None:
+    """``_follow-up.json``: the list's files first (so that an interrupted run's files are
+    known as ours), then what was screened and how."""
+    (out / MANIFEST).write_text(json.dumps({"files": [p.name for p in parts], **facts},
+                                           indent=1), encoding="utf-8")
 
 
 def _receipts(staging: Path, parts: list[Partition]) -> list[dict]:
@@ -186,7 +195,8 @@ def screen_folder(visits_dir: str | Path, interviews_dir: str | Path | None, out
     step = progress or (lambda name: None)
     visits_dir, out = Path(visits_dir), Path(out_dir)
     parts = partitions(visits_dir, interviews_dir)
-    _prepare_out(out)
+    previous = _previous_list(out)
+    out.mkdir(parents=True, exist_ok=True)
     staging = out / f".staging-{uuid.uuid4().hex[:12]}"
     try:
         with dask_client(scheduler, workers) as client:
@@ -203,6 +213,9 @@ def screen_folder(visits_dir: str | Path, interviews_dir: str | Path | None, out
             write_decisions(decided, counts, parts, staging)
             del decided
             step("writing")
+            for path in previous:
+                path.unlink()
+            _write_manifest(out, parts, complete=False)
             import dask.dataframe as dd
 
             meta = pq.read_schema(staged(staging, LISTS, parts[0].name)).empty_table()
@@ -222,11 +235,9 @@ def screen_folder(visits_dir: str | Path, interviews_dir: str | Path | None, out
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     files = [out / p.name for p in parts]
-    (out / MANIFEST).write_text(json.dumps({
-        "files": [p.name for p in parts], "screened": int(counts.sum()), "tiers": tiers,
-        "capacity": capacity, "exploration": exploration, "seed": seed,
-        "model": None if model is None else model.info.get("version"),
-    }, indent=1), encoding="utf-8")
+    _write_manifest(out, parts, complete=True, screened=int(counts.sum()), tiers=tiers,
+                    capacity=capacity, exploration=exploration, seed=seed,
+                    model=None if model is None else model.info.get("version"))
     # dask hands text back as its own string type: the list's own types, as in the files
     top_rows = top_rows.astype(meta.dtypes.to_dict()).sort_values("rank").head(top)
     top_rows = top_rows.reset_index(drop=True)

@@ -163,12 +163,25 @@ def test_rejected_rows_name_their_partition_file_and_the_rest_is_screened(cluste
     assert bad_id not in set(_read_list(tmp_path / "list")["visit_id"])
 
 
+def test_an_unusable_partition_file_is_the_loaders_error_from_the_worker(cluster, tmp_path):
+    _small_folder(tmp_path)
+    broken = sorted((tmp_path / "visits").glob("*.parquet"))[2]
+    broken.write_bytes(b"visit_id,site_id\nV1,S1\n")
+    with pytest.raises(LoaderError) as caught:
+        screen_folder(tmp_path / "visits", tmp_path / "interviews", tmp_path / "list",
+                      scheduler=cluster)
+    assert caught.value.source == str(broken)
+    assert "could not be read as Parquet" in caught.value.reason
+    assert not list((tmp_path / "list").glob("*.parquet")), "no partial list is left"
+    assert not list((tmp_path / "list").glob(".staging-*")), "nor the staging folder"
+
+
 def test_the_output_folder_is_new_empty_or_a_list_written_before(cluster, tmp_path):
     _small_folder(tmp_path)
     out = tmp_path / "list"
     screen_folder(tmp_path / "visits", tmp_path / "interviews", out, scheduler=cluster)
     manifest = json.loads((out / MANIFEST).read_text())
-    assert manifest["screened"] == 60 and len(manifest["files"]) == 3
+    assert manifest["complete"] and manifest["screened"] == 60 and len(manifest["files"]) == 3
     again = screen_folder(tmp_path / "visits", tmp_path / "interviews", out, seed=9,
                           scheduler=cluster)
     assert sorted(p.name for p in out.iterdir()) == sorted([MANIFEST, *manifest["files"]])
