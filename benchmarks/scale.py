@@ -101,6 +101,11 @@ def _sample_identical(root: Path, model) -> tuple[float, str, bool]:
     return seconds, note, same
 
 
+def _progress(line: str) -> None:
+    """A line on standard error as each part ends (the runner shows only the table)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
 def bench_dask() -> list[dict]:
     """10M visits on Dask vs 1M on pandas (same run), and the lists compared on 200k."""
     from screening.model.versions import load
@@ -112,6 +117,8 @@ def bench_dask() -> list[dict]:
     model = load("default", load_catalogue())
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
+        sample_s, note, same = _sample_identical(root, model)
+        _progress(f"sample compared in {sample_s:.0f} s: {note}")
         folder, interviews = root / "folder", 0
         for k in range(batches):
             data = _batch(k, total // batches)
@@ -123,11 +130,14 @@ def bench_dask() -> list[dict]:
             write_partitioned(data.visits, data.interviews, folder, PARTS_PER_BATCH,
                               prefix=f"b{k:02d}")
             del data
+        _progress(f"wrote {total:,} visits in {batches * PARTS_PER_BATCH} partitions")
         pandas_s, pandas_peak = _pandas_seconds(root / "visits.parquet",
                                                 root / "interviews.parquet",
                                                 root / "pandas-list.parquet", model)
+        _progress(f"pandas path on {pandas_visits:,} visits: {pandas_s:.0f} s, "
+                  f"{pandas_peak / GB:.2f} GB")
         dask_s, dask_peak, _ = _dask_command(folder, root / "list")
-        sample_s, note, same = _sample_identical(root, model)
+        _progress(f"dask on {total:,} visits: {dask_s:.0f} s, {dask_peak / GB:.2f} GB")
     ratio = dask_s / pandas_s
     scale = total / pandas_visits
     return [

@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the whole follow-up list here; rejected rows go beside it.",
+    help="Write the whole follow-up list here (a folder with --engine dask); rejected rows "
+         "go beside it.",
 )
 @click.option("--model", "model_name", default=None, metavar="VERSION",
               help="Model version in the models folder (e.g. default) for risk scores.")

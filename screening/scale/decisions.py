@@ -32,7 +32,7 @@ def _crossing(hashes: np.ndarray, part_of: np.ndarray) -> list[tuple[int, int]]:
 def _common(staging: Path, parts: list[Partition], pair: tuple[int, int], column: str
             ) -> list[str]:
     """The values of ``column`` two partitions really share (a hash can collide)."""
-    a, b = (set(pd.read_parquet(staged(staging, LISTS, parts[i].name), columns=[column])
+    a, b = (set(pd.read_feather(staged(staging, LISTS, parts[i].name), columns=[column])
                 [column].astype("str")) for i in pair)
     return sorted(a & b)
 

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from screening.errors import UsageError
 from screening.ingest.bounds import Bounds
@@ -218,8 +217,8 @@ def screen_folder(visits_dir: str | Path, interviews_dir: str | Path | None, out
             _write_manifest(out, parts, complete=False)
             import dask.dataframe as dd
 
-            meta = pq.read_schema(staged(staging, LISTS, parts[0].name)).empty_table()
-            meta = meta.to_pandas().drop(columns=[POSITION])
+            meta = pd.read_feather(staged(staging, LISTS, parts[0].name)).iloc[:0]
+            meta = meta.drop(columns=[POSITION])
             written = dd.from_map(WritePartition(staging, out, top), parts, meta=meta,
                                   label="write-partition", enforce_metadata=False)
             top_rows = client.compute(written).result()

@@ -101,7 +101,9 @@ class ScorePartition:
         risk = (np.full(len(visits), np.nan) if scored.risk_score is None
                 else np.asarray(scored.risk_score, dtype="float64"))
         listed[POSITION] = order(scored.tier, risk, scored.result.rule_score)
-        listed.to_parquet(staged(self.staging, LISTS, part.name), index=False)
+        # Arrow's own file format: written and read back at memory speed (Parquet once, at
+        # the end)
+        listed.to_feather(staged(self.staging, LISTS, part.name))
         if len(loaded.rejected):
             rejected = loaded.rejected
             rejected.astype({c: "str" for c in rejected.columns if c != "row"}).to_parquet(
@@ -134,7 +136,7 @@ class WritePartition:
 
     def __call__(self, part: Partition) -> pd.DataFrame:
         """Write the partition's part of the follow-up list; return its top rows."""
-        listed = pd.read_parquet(staged(self.staging, LISTS, part.name))
+        listed = pd.read_feather(staged(self.staging, LISTS, part.name))
         decided = pd.read_parquet(staged(self.staging, RANKING, part.name))
         at = listed.pop(POSITION).to_numpy()
         for column in ("rank", "exploration", "selected", "selection_probability"):
