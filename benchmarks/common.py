@@ -58,3 +58,41 @@ def emit(rows: list[dict[str, Any]]) -> None:
     """Hand results to the runner (one JSON document on stdout)."""
     json.dump(rows, sys.stdout)
     sys.stdout.write("\n")
+
+
+class PeakTreeRSS:
+    """Sample the resident memory of a process and all its descendants (a Dask command with
+    its scheduler, nannies and workers), summed, every ``interval`` seconds; keep the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        self.interval = interval
+        self.peak = 0
+        self._root = psutil.Process(pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> int:
+        total = 0
+        try:
+            processes = [self._root, *self._root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return 0
+        for proc in processes:
+            try:
+                total += proc.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakTreeRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.common import best_of, emit, measure
+from benchmarks.scale import bench_dask
 
 N_VISITS = 1_000_000
 INTERVIEWS_PER_VISIT = 3.0
@@ -223,6 +224,7 @@ BENCHMARKS = {
     "train": bench_train,
     "score": bench_score,
     "bulk_store": bench_bulk_store,
+    "dask": bench_dask,  # 10M visits: the longest by far (about half an hour on 2 cores)
 }
 
 if __name__ == "__main__":

@@ -61,6 +61,9 @@ class LoaderError(ScreeningError):
         self.reason = reason if reason.endswith((".", "?", "!")) else reason + "."
         super().__init__(f"{self.source}: {self.reason}")
 
+    def __reduce__(self) -> tuple:  # pickled by its arguments: it crosses to Dask's client
+        return type(self), (self.source, self.reason)
+
 
 class UsageError(ScreeningError, ValueError):
     """An argument outside what a function accepts (an unknown format, a bad share, ...)."""
@@ -186,6 +189,9 @@ class UploadRefused(ScreeningError):  # noqa: N818 - a refusal, named as the rec
     def __init__(self, code: str, message: str) -> None:
         self.code = self.kind = code
         super().__init__(message)
+
+    def __reduce__(self) -> tuple:  # pickled by its arguments: it crosses to Dask's client
+        return type(self), (self.code, str(self))
 
 
 class RejectReason(StrEnum):

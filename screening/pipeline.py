@@ -57,6 +57,70 @@ def _with_note(reasons: pa.DictionaryArray, raised: np.ndarray, risk: np.ndarray
     return pc.if_else(pa.array(raised), pc.utf8_trim_whitespace(joined), text)
 
 
+@dataclass
+class Scored:
+    """A batch screened but not yet ranked: the engine's result, and the tier, reasons and
+    risk score after the model (``risk_score`` and ``escalated`` are None without one)."""
+
+    result: EngineResult
+    tier: pd.Categorical
+    reasons: pa.Array
+    risk_score: np.ndarray | None = None
+    escalated: np.ndarray | None = None
+
+
+def score_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, *,
+                 engine: RuleEngine | None = None, model: TrainedModel | None = None,
+                 progress: Progress | None = None) -> Scored:
+    """Everything of :func:`screen_frames` that looks at one visit (and its site's other
+    visits) at a time: the rules, the model's risk score and its escalation. The ranking, the
+    capacity and the exploration draw look at the whole batch and come after
+    (:func:`screen_frames`, or :mod:`screening.scale` over partitions).
+
+    >>> from screening.datasets.synthetic import generate
+    >>> data = generate(50, seed=1)
+    >>> scored = score_frames(data.visits, data.interviews)
+    >>> len(scored.tier), scored.risk_score is None
+    (50, True)
+    """
+    engine = engine or rule_engine()
+    interviews = interviews if interviews is not None else pd.DataFrame()
+    result = engine.run(visits, interviews, progress=progress)
+    tier, reasons, risk, raised = result.tier, result.coded_reasons, None, None
+    if model is not None:
+        if progress:
+            progress("model")
+        from screening.model.features import feature_frame
+
+        risk = model.risk_score(feature_frame(visits, result, engine.catalogue))
+        codes, raised = escalate(np.asarray(result.tier.codes), risk, model.escalation_threshold)
+        tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER))
+        if raised.any():
+            note = getattr(engine.catalogue.settings.escalation_note, engine.lang)
+            reasons = _with_note(reasons, raised, risk, note).dictionary_encode()
+    return Scored(result, tier, reasons, risk, raised)
+
+
+def ranked_list(visits: pd.DataFrame, scored: Scored, *, capacity: int,
+                exploration: float = 0.0, seed: int | None = 0) -> pd.DataFrame:
+    """The follow-up list of scored visits, with ``capacity`` follow-ups (a number of visits:
+    :func:`screening.priority.follow_up_capacity` turns a share into one)."""
+    result = scored.result
+    return follow_up_list(
+        visits,
+        tier=scored.tier,
+        rule_score=result.rule_score,
+        icls_workers=result.icls_workers,
+        icls_unknown_workers=result.icls_unknown_workers,
+        indicators=result.coded_indicators,
+        reasons=scored.reasons,
+        risk_score=scored.risk_score,
+        capacity=capacity,
+        exploration_share=exploration,
+        seed=seed,
+    )
+
+
 def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, *,
                   engine: RuleEngine | None = None, model: TrainedModel | None = None,
                   progress: Progress | None = None, rejected: pd.DataFrame | None = None,
@@ -77,38 +141,15 @@ def screen_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, 
     >>> list(s.follow_up["rank"][:3]), int(s.follow_up["selected"].sum())
     ([1, 2, 3], 10)
     """
-    engine = engine or rule_engine()
     interviews = interviews if interviews is not None else pd.DataFrame()
-    result = engine.run(visits, interviews, progress=progress)
-    tier, reasons, risk, raised = result.tier, result.coded_reasons, None, None
-    if model is not None:
-        if progress:
-            progress("model")
-        from screening.model.features import feature_frame
-
-        risk = model.risk_score(feature_frame(visits, result, engine.catalogue))
-        codes, raised = escalate(np.asarray(result.tier.codes), risk, model.escalation_threshold)
-        tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER))
-        if raised.any():
-            note = getattr(engine.catalogue.settings.escalation_note, engine.lang)
-            reasons = _with_note(reasons, raised, risk, note).dictionary_encode()
+    scored = score_frames(visits, interviews, engine=engine, model=model, progress=progress)
     if progress:
         progress("ranking")
-    ranked = follow_up_list(
-        visits,
-        tier=tier,
-        rule_score=result.rule_score,
-        icls_workers=result.icls_workers,
-        icls_unknown_workers=result.icls_unknown_workers,
-        indicators=result.coded_indicators,
-        reasons=reasons,
-        risk_score=risk,
-        capacity=follow_up_capacity(tier, capacity),
-        exploration_share=exploration,
-        seed=seed,
-    )
-    return Screening(ranked, result, visits, interviews,
-                     rejected if rejected is not None else pd.DataFrame(), risk, raised, model)
+    ranked = ranked_list(visits, scored, capacity=follow_up_capacity(scored.tier, capacity),
+                         exploration=exploration, seed=seed)
+    return Screening(ranked, scored.result, visits, interviews,
+                     rejected if rejected is not None else pd.DataFrame(), scored.risk_score,
+                     scored.escalated, model)
 
 
 def screen_files(visits_path: UploadSource, interviews_path: UploadSource | None = None, *,
@@ -128,4 +169,5 @@ def screen_files(visits_path: UploadSource, interviews_path: UploadSource | None
     return screening, loaded
 
 
-__all__ = ["CAPACITY", "EXPLORATION", "Screening", "screen_files", "screen_frames"]
+__all__ = ["CAPACITY", "EXPLORATION", "Scored", "Screening", "ranked_list", "score_frames",
+           "screen_files", "screen_frames"]

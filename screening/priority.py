@@ -161,6 +161,30 @@ def order(tier: object, risk_score: np.ndarray, rule_score: np.ndarray) -> np.nd
     return np.lexsort((-rule, -ranks, -risk, ~(ranks == URGENT_RANK)))
 
 
+def ranking(tier: object, risk_score: np.ndarray, rule_score: np.ndarray, capacity: int,
+            exploration_share: float, seed: int | None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The decisions of the follow-up list without its columns: the positions in follow-up
+    order (:func:`order`), and per visit whether it is selected, whether by exploration, and
+    its selection probability (:func:`select` over the visits that are not urgent; urgent
+    visits have probability 1). ``risk_score`` is NaN where unknown.
+
+    :func:`follow_up_list` and the partitioned path (:mod:`screening.scale`) both decide
+    through this function, so a list is the same however its visits were screened.
+
+    >>> idx, sel, exp, p = ranking(["low", "urgent", "high"], np.full(3, np.nan),
+    ...                            np.array([1.0, 9.0, 5.0]), 1, 0.0, 0)
+    >>> idx.tolist(), sel.tolist(), p.tolist()
+    ([1, 2, 0], [False, False, True], [0.0, 1.0, 1.0])
+    """
+    idx = order(tier, risk_score, rule_score)
+    urgent = tier_rank(tier) == URGENT_RANK
+    selected, explore, probability = select(idx[~urgent[idx]], capacity, exploration_share,
+                                            np.random.default_rng(seed), size=len(idx))
+    probability[urgent] = 1.0
+    return idx, selected, explore, probability
+
+
 def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,
                    icls_workers: np.ndarray, indicators: object, reasons: object,
                    risk_score: np.ndarray | None = None, capacity: int = 0,
@@ -182,11 +206,8 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
     risk = np.full(n, np.nan) if risk_score is None else np.asarray(risk_score, dtype="float64")
     unknown = (np.full(n, np.nan) if icls_unknown_workers is None
                else np.asarray(icls_unknown_workers, dtype="float64"))
-    idx = order(tier, risk, rule_score)
-    urgent = tier_rank(tier) == URGENT_RANK
-    selected, explore, probability = select(idx[~urgent[idx]], capacity, exploration_share,
-                                            np.random.default_rng(seed), size=n)
-    probability[urgent] = 1.0
+    idx, selected, explore, probability = ranking(tier, risk, rule_score, capacity,
+                                                  exploration_share, seed)
 
     def take(values: object) -> object:
         if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
@@ -213,4 +234,5 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
 
 
 __all__ = ["FOLLOW_UP_COLUMNS", "SELECTION_COLUMNS", "URGENT_RANK", "as_text", "capacity_k",
-           "escalate", "follow_up_capacity", "follow_up_list", "order", "select", "tier_rank"]
+           "escalate", "follow_up_capacity", "follow_up_list", "order", "ranking", "select",
+           "tier_rank"]

@@ -98,7 +98,8 @@ def _imported_after(args: list[str], tmp_path: Path) -> tuple[str, int]:
         "from click.testing import CliRunner\n"
         "from screening.cli import main\n"
         f"result = CliRunner().invoke(main, {args!r})\n"
-        "heavy = sorted(m for m in ('sklearn', 'matplotlib') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('sklearn', 'matplotlib', 'dask', 'distributed')\n"
+        "               if m in sys.modules)\n"
         "print(result.exit_code, ','.join(heavy))\n"
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
@@ -110,6 +111,7 @@ def _imported_after(args: list[str], tmp_path: Path) -> tuple[str, int]:
 
 
 def test_help_and_screening_without_a_model_import_neither_sklearn_nor_matplotlib(tmp_path):
+    """Nor dask: it is imported only by ``screen --engine dask``."""
     two_rows = tmp_path / "two.csv"
     two_rows.write_text("".join((EXAMPLES_DIR / "visits.csv").read_text().splitlines(True)[:3]))
     assert _imported_after(["--help"], tmp_path) == ("", 0)

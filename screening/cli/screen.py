@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("visits", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("visits", type=click.Path(path_type=Path))
 @click.option(
     "--interviews",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Interviews file (CSV, XLSX, JSON or Parquet), if not inside VISITS.",
+    type=click.Path(path_type=Path),
+    help="Interviews file (CSV, XLSX, JSON or Parquet), if not inside VISITS; with --engine "
+         "dask, the folder of interview files named as the visit files.",
 )
 @click.option(
     "--top",
@@ -51,23 +52,47 @@ if TYPE_CHECKING:
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the whole follow-up list here; rejected rows go beside it.",
+    help="Write the whole follow-up list here (a folder with --engine dask); rejected rows "
+         "go beside it.",
 )
 @click.option("--model", "model_name", default=None, metavar="VERSION",
               help="Model version in the models folder (e.g. default) for risk scores.")
 @capacity_options
 @lang_option
+@click.option("--engine", "engine_name", type=click.Choice(["pandas", "dask"]), default="pandas",
+              show_default=True,
+              help="dask: VISITS is a folder of Parquet files partitioned by site, screened "
+                   "in parallel; --out is then a folder.")
+@click.option("--scheduler", metavar="ADDRESS", default=None,
+              help="With --engine dask: the address of a running Dask scheduler "
+                   "(tcp://host:8786); default: a local cluster.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="With --engine dask: worker processes of the local cluster "
+                   "[default: one per core].")
 def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out: Path | None,
            model_name: str | None, capacity: float, exploration: float, seed: int,
-           lang: str) -> None:
+           lang: str, engine_name: str, scheduler: str | None, workers: int | None) -> None:
     """Screen VISITS (CSV, XLSX, JSON or Parquet) and rank them for follow-up.
 
     Prints the top of the follow-up list; with --out writes the whole list. With --model the
     list gets calibrated risk scores and the model may raise a visit one tier. The first
     --capacity of the list is marked selected, --exploration of it drawn at random. Rejected
     rows are summarised and written to <out>.rejected.csv (or ./<visits>.rejected.csv).
-    Exit status: 0 everything screened, 3 some rows rejected, 2 unusable input.
+    With --engine dask, VISITS and --interviews are folders of Parquet files partitioned by
+    site and --out a folder (one Parquet file per partition, sorted by rank); the list is the
+    same as the pandas engine's. Exit status: 0 everything screened, 3 some rows rejected,
+    2 unusable input.
     """
+    if engine_name == "dask":
+        _screen_folder(visits, interviews, top, fmt, out, model_name, capacity, exploration,
+                       seed, lang, scheduler, workers)
+        return
+    if scheduler or workers:
+        fail("--scheduler and --workers go with --engine dask.")
+    for path in (visits, interviews):
+        if path is not None and path.is_dir():
+            fail(f"{path} is a folder; a folder of Parquet files is screened with "
+                 "--engine dask.")
     from screening.cli.render import list_table
     from screening.outputs.reports import (
         format_of,
@@ -109,6 +134,45 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
         target = rejected_path(out) if out else Path(f"{visits.stem}.rejected.csv")
         write_list(loaded.rejected, target, "csv")
         _print_rejected(loaded.rejected, target)
+        sys.exit(EXIT_REJECTED)
+
+
+def _screen_folder(visits: Path, interviews: Path | None, top: int, fmt: str | None,
+                   out: Path | None, model_name: str | None, capacity: float,
+                   exploration: float, seed: int, lang: str, scheduler: str | None,
+                   workers: int | None) -> None:
+    """``screen --engine dask``: a folder partitioned by site, on a Dask cluster."""
+    import pandas as pd
+
+    from screening.cli.render import list_table
+    from screening.scale import screen_folder
+
+    if out is None:
+        fail("--engine dask writes the list as a folder of Parquet files; give --out FOLDER.")
+    if fmt not in (None, "parquet"):
+        fail("--engine dask writes Parquet files; leave --format out or give parquet.")
+    rules = engine(lang)
+    model = load_model(model_name, rules) if model_name else None
+    steps = {"partitions": "Screening the partitions", "ranking": "Ranking all visits",
+             "writing": "Writing the list"}
+    where = f"the Dask scheduler at {scheduler}" if scheduler else "a local Dask cluster"
+    err.print(f"Screening the folder {visits} on {where}.")
+    try:
+        done = screen_folder(visits, interviews, out, model=model, lang=lang,
+                             capacity=capacity, exploration=exploration, seed=seed, top=top,
+                             scheduler=scheduler, workers=workers,
+                             progress=lambda step: err.print(f"  {steps[step]} ..."))
+    except LoaderError as exc:
+        fail(str(exc))
+    console().print(list_table(done.top, top, title="Follow-up list"))
+    counts = ", ".join(f"{n} {t}" for t, n in done.tiers.items())
+    read = ", ".join(f"{n} {t}" for t, n in done.rows_read.items())
+    err.print(f"Read {read}; screened {done.screened} visits ({counts}).")
+    err.print(f"Wrote the follow-up list ({done.screened} visits) to {out} "
+              f"({len(done.files)} Parquet files, each sorted by rank).")
+    if done.rejected_file is not None:
+        _print_rejected(pd.read_csv(done.rejected_file, dtype=str, keep_default_na=False),
+                        done.rejected_file)
         sys.exit(EXIT_REJECTED)
 
 
