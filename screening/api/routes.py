@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
-from screening.outputs.exports import list_download, rejected_csv
+from screening.outputs.exports import XLSX_TYPE, rejected_csv
+from screening.service.exports import follow_up_download
 from screening.service.follow_up import MAX_PAGE, follow_up_page, visit_detail
 from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
@@ -140,21 +141,42 @@ def review(visit_id: str, body: ReviewIn, svc: ServicesDep, user: Reviewer) -> d
 @router.get("/export.{fmt}")
 def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
            region: str | None = None, sector: str | None = None, tier: str | None = None,
-           status: str | None = None) -> Response:
-    """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited)."""
-    total, rows = follow_up_page(svc.engine, region=region, sector=sector, tier=tier,
-                                 status=status, page=1, per_page=10**9, sort="rank",
-                                 now=svc.settings.now())
+           status: str | None = None, date_from: dt.date | None = None,
+           date_to: dt.date | None = None,
+           lang: Literal["en", "az"] | None = None) -> Response:
+    """The filtered follow-up list as CSV or XLSX (audited).
+
+    Without ``lang``: for machines, the follow-up list contract's column names, codes and ISO
+    dates (plain UTF-8 CSV; a typed, formatted XLSX with the same headers). With ``lang``
+    (``en`` or ``az``): the file the list page gives, for people: headers, tiers and words in
+    that language, date cells, tier colours, review notes, the referral clock; its CSV is
+    UTF-8 with a byte-order mark in the language's separator and number form. Formula
+    injection is neutralised in every CSV."""
+    total, file = follow_up_download(svc, fmt, lang=lang, region=region, sector=sector,
+                                     tier=tier, status=status, date_from=date_from,
+                                     date_to=date_to)
     with transaction(svc.engine) as session:
-        accounts.audit(session, user, "export", "follow_up", fmt, rows=total,
+        accounts.audit(session, user, "export", "follow_up", fmt, rows=total, lang=lang,
                        filters={"region": region, "sector": sector, "tier": tier,
                                 "status": status})
-    return download(list_download(rows, fmt))
+    return download(file)
 
 
 def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download
     """A download as a response with its file name."""
     return Response(file.content, media_type=file.media_type, headers=file.headers)
+
+
+@router.get("/template.xlsx")
+def template(user: Everyone, lang: Literal["en", "az"] = "en") -> Response:
+    """The upload template (XLSX) generated from the upload contract: sheets ``visits`` and
+    ``interviews`` with the contract's column names, a comment on each header in ``lang``
+    (meaning, type, unit, allowed values, required), drop-downs for the choice and true/false
+    columns and date cells."""
+    from screening.outputs.template import FILENAME, upload_template
+
+    return Response(upload_template(lang), media_type=XLSX_TYPE, headers={
+        "Content-Disposition": f"attachment; filename={FILENAME.format(lang=lang)}"})
 
 
 @router.get("/indicators")
