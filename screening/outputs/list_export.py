@@ -184,11 +184,19 @@ def people_frame(rows: list[dict] | pd.DataFrame, lang: str = "en",
             if not missing(ids) else None for ids in frame["indicators"]]
     else:
         chosen = [c for c in chosen if c.key != "indicator_names"]
-    records = frame.to_dict("records")
     if "selected" in present:
-        frame["selection"] = [selection_text(r, lang) for r in records]
+        keys = ("tier", "selected", "exploration")
+        rows_of = zip(*(frame[k].tolist() if k in frame else [None] * len(frame)
+                        for k in keys), strict=True)
+        said: dict[tuple, str] = {}  # a few distinct combinations: say each once
+        frame["selection"] = [said.get(r) or said.setdefault(
+            r, selection_text(dict(zip(keys, r, strict=True)), lang)) for r in rows_of]
     if "referral_status" in present:
-        frame["referral_clock"] = [clock_text(r, lang) for r in records]
+        keys = ("referral_status", "referral_hours_left")
+        rows_of = zip(*(frame[k].tolist() if k in frame else [None] * len(frame)
+                        for k in keys), strict=True)
+        frame["referral_clock"] = [clock_text(dict(zip(keys, r, strict=True)), lang)
+                                   if not missing(r[0]) else "" for r in rows_of]
     columns = [Column(c.key, gettext(lang, c.header), c.kind, c.digits, _words(c.words, lang))
                for c in chosen]
     return frame, columns

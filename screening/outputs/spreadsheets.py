@@ -173,8 +173,7 @@ class TableBook:
             sheet.write_string(0, j, column.header, formats.header)
             values = frame[column.key].tolist() if column.key in frame else [None] * len(frame)
             sheet.set_column(j, j, _width(column, values))
-            for i, value in enumerate(values, start=1):
-                _write_cell(sheet, i, j, column, value, formats)
+            _write_column(sheet, j, column, values, formats)
         sheet.freeze_panes(1, freeze_columns)
         sheet.autofilter(0, 0, max(len(frame), 1), max(len(columns) - 1, 0))
         return sheet
@@ -197,28 +196,33 @@ class TableBook:
         return self.buffer.getvalue()
 
 
-def _write_cell(sheet: Any, i: int, j: int, column: Column, value: object,  # noqa: ANN401
-                formats: _Formats) -> None:
-    if missing(value):
-        return
-    kind = column.kind
-    if kind in ("date", "moment"):
-        moment = as_moment(value)
-        if moment is not None:
-            sheet.write_datetime(i, j, moment, formats.date if kind == "date" else formats.moment)
-            return
-    elif kind == "bool" and isinstance(value, bool | int):
-        sheet.write_boolean(i, j, bool(value))
-        return
-    elif kind in ("int", "number", "percent") and isinstance(value, int | float) \
-            and not isinstance(value, bool) and math.isfinite(value):
-        style = formats.int if kind == "int" else formats.number(column.digits, kind == "percent")
-        sheet.write_number(i, j, value, style)
-        return
-    elif kind == "tier":
-        sheet.write_string(i, j, str(column.shown(value)), formats.tiers.get(str(value)))
-        return
-    sheet.write_string(i, j, str(column.shown(value)))
+def _write_column(sheet: Any, j: int, column: Column, values: list[object],  # noqa: ANN401
+                  formats: _Formats) -> None:
+    """Write one column's cells from row 1 down, with one writer chosen per column (a cell
+    whose value does not fit the column's kind is written as text)."""
+    kind, shown, text = column.kind, column.shown, sheet.write_string
+    for i, value in enumerate(values, start=1):
+        if value is None or missing(value):
+            continue
+        if kind in ("date", "moment"):
+            moment = as_moment(value)
+            if moment is not None:
+                sheet.write_datetime(i, j, moment,
+                                     formats.date if kind == "date" else formats.moment)
+                continue
+        elif kind == "bool" and isinstance(value, bool | int):
+            sheet.write_boolean(i, j, bool(value))
+            continue
+        elif kind in ("int", "number", "percent") and isinstance(value, int | float) \
+                and not isinstance(value, bool) and math.isfinite(value):
+            style = formats.int if kind == "int" else formats.number(column.digits,
+                                                                     kind == "percent")
+            sheet.write_number(i, j, value, style)
+            continue
+        elif kind == "tier":
+            text(i, j, str(shown(value)), formats.tiers.get(str(value)))
+            continue
+        text(i, j, value if type(value) is str and not column.words else str(shown(value)))
 
 
 def csv_value(column: Column, value: object, lang: str = "en") -> str:
