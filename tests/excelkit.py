@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 
 from screening.ingest.records import Kind
-from screening.outputs.column_guide import TABLES, offered_values
+from screening.outputs.column_guide import TABLES, word_for
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 AZ_REGIONS = ("Gəncə", "Şəki", "Lənkəran", "Quba-Xaçmaz", "Ağdaş")
@@ -47,11 +47,9 @@ def as_typed(table: str, row: dict[str, str], lang: str) -> dict[str, object]:
         elif spec.kind is Kind.NUMBER:
             out[spec.name] = float(value)
         elif spec.kind is Kind.BOOL:
-            yes, no = offered_values(spec, lang)[:2]
-            out[spec.name] = yes if value.lower() in ("true", "yes", "1") else no
+            out[spec.name] = word_for(spec, value.lower() in ("true", "yes", "1"), lang)
         elif spec.kind is Kind.CHOICE:
-            offered = offered_values(spec, lang)
-            out[spec.name] = offered[list(spec.choices).index(value)]
+            out[spec.name] = word_for(spec, value, lang)
         else:
             out[spec.name] = value
     return out

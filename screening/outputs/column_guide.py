@@ -11,9 +11,19 @@ and the upload template's header comments both read :func:`column_guide`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
-from screening.translation import N_, gettext, text
+import pandas as pd
+
+from screening.ingest.records import (
+    INTERVIEW_COLUMNS,
+    SECTORS,
+    SEXES,
+    VISIT_COLUMNS,
+    ColumnSpec,
+    Kind,
+)
+from screening.translation import N_, gettext, has_text, text
 
 TABLES: dict[str, list[ColumnSpec]] = {"visits": VISIT_COLUMNS, "interviews": INTERVIEW_COLUMNS}
 """The upload's tables by name: the XLSX sheet names and the CSV files' roles (contract)."""
@@ -156,24 +166,67 @@ class ColumnText:
     spec: ColumnSpec
 
 
+LOCAL_KEYS: dict[str, dict[object, tuple[str, ...]]] = {
+    "bool": {True: ("yes",), False: ("no",)},
+    "sector": {code: (f"sector_{code}",) for code in SECTORS},
+    "sex": {code: (f"sex_{code}",) for code in SEXES},
+}
+"""Keyed strings whose Azerbaijani may name a code in an upload, first choice first (``bəli``
+for true, ``tikinti`` for construction)."""
+
+
+@cache
+def _typed_by_ingest(spec: ColumnSpec, word: str) -> object:
+    """What the ingest makes of ``word`` in ``spec``'s column (None when it rejects it)."""
+    from screening.ingest.validation import validate_frame
+
+    frame = pd.DataFrame({spec.name: [word]}, dtype=object)
+    valid, rejected = validate_frame(frame, [spec], source="template", table="check",
+                                     first_row=2)
+    return None if len(rejected) or not len(valid) else valid[spec.name].iloc[0]
+
+
+def word_for(spec: ColumnSpec, code: object, lang: str = "en") -> str:
+    """The word a person picks for ``code`` (True/False, or a choice) in ``lang``: the
+    Azerbaijani word where the ingest reads it as that code, else the contract's own.
+
+    >>> from screening.ingest.records import VISIT_COLUMNS
+    >>> violence = next(c for c in VISIT_COLUMNS if c.name == "violence_observed")
+    >>> word_for(violence, True, "en"), word_for(violence, False, "en")
+    ('yes', 'no')
+    """
+    contract = {True: "yes", False: "no"}.get(code, code) if spec.kind is Kind.BOOL else code
+    if lang != "az":
+        return str(contract)
+    family = "bool" if spec.kind is Kind.BOOL else spec.name
+    for key in LOCAL_KEYS.get(family, {}).get(code, ()):
+        if has_text(key):
+            word = text("az", key)
+            if word != contract and _typed_by_ingest(spec, word) == code:
+                return word
+    return str(contract)
+
+
 def offered_values(spec: ColumnSpec, lang: str = "en") -> tuple[str, ...]:
     """The values a drop-down offers for ``spec``: the contract's own (``yes``/``no`` for
-    true/false, the choices for a choice column); empty for other kinds.
-
-    The Azerbaijani words (``bəli``/``xeyr``, ``tikinti``) are offered only where the ingest
-    accepts them, so that every offered value is accepted.
+    true/false, the choices for a choice column), and in Azerbaijani first the Azerbaijani
+    words (``bəli``/``xeyr``, ``tikinti``) that the ingest accepts, so that every offered
+    value is accepted; empty for other kinds.
 
     >>> from screening.ingest.records import VISIT_COLUMNS
     >>> sector = next(c for c in VISIT_COLUMNS if c.name == "sector")
     >>> offered_values(sector)
     ('construction', 'agriculture', 'services')
     """
-    del lang  # the same contract values in both languages until the ingest reads local words
     if spec.kind is Kind.BOOL:
-        return ("yes", "no")
-    if spec.kind is Kind.CHOICE and spec.choices:
-        return tuple(spec.choices)
-    return ()
+        codes: tuple[object, ...] = (True, False)
+        contract = ("yes", "no")
+    elif spec.kind is Kind.CHOICE and spec.choices:
+        codes = contract = tuple(spec.choices)
+    else:
+        return ()
+    local = tuple(dict.fromkeys(word_for(spec, code, lang) for code in codes))
+    return tuple(dict.fromkeys((*local, *contract)))
 
 
 def _number(value: float) -> str:
@@ -192,9 +245,10 @@ def allowed_text(spec: ColumnSpec, lang: str = "en") -> str:
     """
     parts = []
     if spec.kind is Kind.BOOL:
-        parts.append(gettext(lang, N_("yes or no (also true/false, 1/0)")))
+        parts.append(", ".join(offered_values(spec, lang)) + " "
+                     + gettext(lang, N_("(also true/false, 1/0)")))
     elif spec.choices:
-        parts.append(", ".join(spec.choices))
+        parts.append(", ".join(offered_values(spec, lang)))
     elif spec.kind is Kind.DATE:
         parts.append(gettext(lang, DATE_FORMS.get(lang, DATE_FORMS["en"])))
     if spec.ge is not None and spec.le is not None:
@@ -248,5 +302,5 @@ def header_note(column: ColumnText, lang: str = "en") -> str:
     return "\n".join(lines)
 
 
-__all__ = ["MEANINGS", "TABLES", "UNITS", "ColumnText", "allowed_text",
-           "column_guide", "header_note", "offered_values"]
+__all__ = ["LOCAL_KEYS", "MEANINGS", "TABLES", "UNITS", "ColumnText", "allowed_text",
+           "column_guide", "header_note", "offered_values", "word_for"]

@@ -286,3 +286,23 @@ def test_the_referral_export_has_time_cells_and_the_clock():
     assert row["qalan vaxt"].value == "7h 05m qalıb" and row["status"].value == "açıq"
     assert row["gecikib"].value is False
     assert row["tövsiyə olunan alıcılar"].value.startswith("xüsusi polis bölməsi")
+
+
+@pytest.mark.parametrize("lang", ["en", "az"])
+def test_every_value_a_drop_down_offers_is_accepted_by_the_ingest(lang):
+    from screening.ingest.validation import validate_frame
+    from screening.outputs.column_guide import TABLES, offered_values, word_for
+
+    for table, specs in TABLES.items():
+        for spec in specs:
+            offered = offered_values(spec, lang)
+            if not offered:
+                continue
+            frame = pd.DataFrame({spec.name: list(offered)}, dtype=object)
+            valid, rejected = validate_frame(frame, [spec], source="t", table=table,
+                                             first_row=2)
+            assert rejected.empty, (spec.name, rejected["value"].tolist())
+            codes = (True, False) if spec.kind.value == "bool" else spec.choices
+            for code in codes:  # the word a person picks stands for its code
+                word = word_for(spec, code, lang)
+                assert valid[spec.name].iloc[list(offered).index(word)] == code
