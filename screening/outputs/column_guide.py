@@ -127,7 +127,7 @@ KIND_KEYS: dict[Kind, str] = {k: f"kind_{k.value}" for k in Kind}
 """The pages' names of the value kinds (keyed strings ``kind_text`` ... in ``pages.po``)."""
 DATE_FORMS = {"en": N_("a date cell, or text such as 2025-03-01"),
               "az": N_("a date cell, or text such as 2025-03-01 or 01.03.2025")}
-"""How a date may be written; the Azerbaijani form is accepted once the ingest reads it."""
+"""How a date may be written; the Azerbaijani form is named where the ingest reads it."""
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,9 @@ def allowed_text(spec: ColumnSpec, lang: str = "en") -> str:
     elif spec.choices:
         parts.append(", ".join(offered_values(spec, lang)))
     elif spec.kind is Kind.DATE:
-        parts.append(gettext(lang, DATE_FORMS.get(lang, DATE_FORMS["en"])))
+        local = lang == "az" and _typed_by_ingest(spec, "01.03.2025") == pd.Timestamp(
+            "2025-03-01")  # said only once the ingest reads it
+        parts.append(gettext(lang, DATE_FORMS["az" if local else "en"]))
     if spec.ge is not None and spec.le is not None:
         parts.append(gettext(lang, N_("{low} to {high}"), low=_number(spec.ge),
                              high=_number(spec.le)))

@@ -50,6 +50,10 @@ def upload_file(page, path: Path) -> None:
 def test_the_azerbaijani_template_filled_in_is_accepted(web, page, sign_in, shot, tmp_path):
     sign_in(page, "inspector")
     in_azerbaijani(page)
+    page.goto("/guide")
+    row = page.wait_for_selector('#guide-visits tr[data-column="avg_weekly_hours"]')
+    assert "həftədə saat" in row.inner_text() and "0 ilə 168 arasında" in row.inner_text()
+    shot(page, "excel-guide-az")
     page.goto("/upload")
     link = page.wait_for_selector("#template-xlsx")
     assert link.inner_text().strip() == "Yükləmə şablonu (XLSX)"
