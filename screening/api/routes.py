@@ -15,15 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
-from screening.outputs.exports import list_csv_stream, list_download, rejected_csv
-from screening.service.follow_up import (
-    MAX_PAGE,
-    export_frames,
-    export_rows,
-    follow_up_list,
-    list_filters,
-    visit_detail,
-)
+from screening.outputs.exports import XLSX_TYPE, StreamedDownload, rejected_csv
+from screening.service.exports import follow_up_download
+from screening.service.follow_up import MAX_PAGE, follow_up_list, list_filters, visit_detail
 from screening.service.referrals import case_of_visit
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
@@ -161,28 +155,44 @@ def export(fmt: Literal["csv", "xlsx"], svc: ServicesDep, user: Reviewer,
            status: str | None = None, date_from: dt.date | None = None,
            date_to: dt.date | None = None,
            q: Annotated[str | None, Query(max_length=200)] = None,
-           sort: Annotated[str, Query(max_length=40)] = "priority") -> Response:
-    """The filtered follow-up list as CSV or XLSX, formula injection neutralised (audited).
-    The CSV is streamed as it is read (the list in keyset chunks, as the store was when the
-    export began)."""
-    filters = list_filters(region=region, sector=sector, tier=tier, status=status,
-                           date_from=date_from, date_to=date_to, q=q)
-    first = follow_up_list(svc.engine, filters, sort=sort, per_page=1)  # checks the filters
+           sort: Annotated[str, Query(max_length=40)] = "priority",
+           lang: Literal["en", "az"] | None = None) -> Response:
+    """The filtered follow-up list as CSV or XLSX (audited).
+
+    Without ``lang``: for machines, the follow-up list contract's column names, codes and ISO
+    dates (a plain UTF-8 CSV, streamed as it is read: the list in keyset chunks, as the store
+    was when the export began; a typed, formatted XLSX with the same headers). With ``lang``
+    (``en`` or ``az``): the file the list page gives, for people: headers, tiers and words in
+    that language, date cells, tier colours, review notes, the referral clock; its CSV is
+    UTF-8 with a byte-order mark in the language's separator and number form. Formula
+    injection is neutralised in every CSV."""
+    total, file = follow_up_download(svc, fmt, lang=lang, sort=sort, region=region,
+                                     sector=sector, tier=tier, status=status,
+                                     date_from=date_from, date_to=date_to, q=q)
     with transaction(svc.engine) as session:
-        accounts.audit(session, user, "export", "follow_up", fmt, rows=first["total"],
+        accounts.audit(session, user, "export", "follow_up", fmt, rows=total, lang=lang,
                        filters={"region": region, "sector": sector, "tier": tier,
                                 "status": status, "q": q})
-    if fmt == "csv":
-        file = list_csv_stream(export_frames(svc.engine, filters, sort=sort,
-                                             now=svc.settings.now()))
+    if isinstance(file, StreamedDownload):
         return StreamingResponse(file.chunks, media_type=file.media_type, headers=file.headers)
-    rows = export_rows(svc.engine, filters, sort=sort, now=svc.settings.now())
-    return download(list_download(rows, fmt))
+    return download(file)
 
 
 def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download
     """A download as a response with its file name."""
     return Response(file.content, media_type=file.media_type, headers=file.headers)
+
+
+@router.get("/template.xlsx")
+def template(user: Everyone, lang: Literal["en", "az"] = "en") -> Response:
+    """The upload template (XLSX) generated from the upload contract: sheets ``visits`` and
+    ``interviews`` with the contract's column names, a comment on each header in ``lang``
+    (meaning, type, unit, allowed values, required), drop-downs for the choice and true/false
+    columns and date cells."""
+    from screening.outputs.template import FILENAME, upload_template
+
+    return Response(upload_template(lang), media_type=XLSX_TYPE, headers={
+        "Content-Disposition": f"attachment; filename={FILENAME.format(lang=lang)}"})
 
 
 @router.get("/indicators")

@@ -3,7 +3,8 @@
 - :mod:`screening.cli.screen`: ``screen``, ``indicators``, ``explain``, ``synth``;
 - :mod:`screening.cli.models`: ``train``, ``evaluate``, ``models``;
 - :mod:`screening.cli.service`: ``serve``, ``users``, ``notify``;
-- :mod:`screening.cli.report`: ``report`` (the yearly statistics table).
+- :mod:`screening.cli.report`: ``report`` (the yearly statistics table);
+- :mod:`screening.cli.template`: ``template`` (the upload template).
 
 They share :mod:`screening.cli.common` and render with :mod:`screening.cli.render`.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import click
 
-from screening.cli import models, report, screen, service
+from screening.cli import models, report, screen, service, template
 from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, fail
 from screening.errors import ScreeningError
 
@@ -39,7 +40,7 @@ def main() -> None:
     """
 
 
-for _module in (screen, models, service, report):
+for _module in (screen, models, service, report, template):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -118,7 +118,7 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
             fail(str(exc))
     ranked = screening.follow_up
     if out:
-        write_list(ranked, out, fmt)
+        write_list(ranked, out, fmt, lang)
     elif fmt in ("csv", "json"):
         sys.stdout.write(list_text(ranked, fmt))
     elif fmt != "table":

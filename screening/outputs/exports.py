@@ -1,33 +1,36 @@
-"""The follow-up list, the referral cases and the rejected rows as downloads (CSV, XLSX),
-formula injection neutralised: one writer for the API and the pages.
+"""The follow-up list, the referral cases and the rejected rows as downloads (CSV, XLSX): one
+writer for the API, the pages and the CLI.
 
-CSV text has no cell types, so a spreadsheet decides what a cell is when it opens the file, and
-it may split the file on another separator than the comma (``;`` in the Azerbaijani, German and
-French locales, or a tab): every piece of a text cell that would start a cell after such a split
-and starts like a formula gets a leading apostrophe. An XLSX file does have cell types: its text
-is written as text cells (XlsxWriter with ``strings_to_formulas=False``), which no spreadsheet
-runs, so it shows exactly what was typed, with no apostrophe.
+Two forms of the follow-up list:
+
+* **for people** (``lang`` given: the pages' downloads, ``/api/v1/export.xlsx?lang=az``):
+  headers, tiers, sectors, review and referral words in the reader's language, the referral
+  clock and the selection in words, real date cells, tier colours, a frozen header with a
+  filter (:mod:`screening.outputs.list_export`); its CSV is UTF-8 with a byte-order mark, in
+  the language's separator, decimal mark and date form;
+* **for machines** (no ``lang``: ``/api/v1/export.csv``): the contract's column names, codes
+  and ISO dates in plain UTF-8 CSV, as DESIGN.md's follow-up list contract says; its XLSX has
+  the same headers and codes in typed, formatted cells.
+
+Formula injection is neutralised in every CSV (:mod:`screening.outputs.neutral`); XLSX text
+is written as text cells, which no spreadsheet runs, so it shows exactly what was typed.
 """
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
 from screening.ingest.validation import REJECTED_COLUMNS
+from screening.outputs.list_export import LIST_COLUMNS, list_csv, list_workbook
+from screening.outputs.neutral import neutral_text, neutralised
+from screening.outputs.spreadsheets import XLSX_OPTIONS, Column, TableBook, csv_bytes
+from screening.translation import N_, gettext, text
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-_RISKY = re.compile(r"(^|[,;\t|\r\n])([=+\-@\t\r])")
-"""A formula start at the beginning of the text or after a separator a spreadsheet may split on
-(comma, semicolon, tab, pipe, line break)."""
-XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_numbers": False,
-                "strings_to_urls": False}
-"""XlsxWriter's options: text stays text (never a formula, number or link)."""
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv; charset=utf-8"
 
 
 @dataclass(frozen=True)
@@ -44,48 +47,34 @@ class Download:
         return {"Content-Disposition": f"attachment; filename={self.filename}"}
 
 
-def neutral_text(text: str) -> str:
-    """The text with an apostrophe before every formula start (at the beginning, or after a
-    separator a spreadsheet may split the cell on).
+def _machine_columns(frame: pd.DataFrame) -> list[Column]:
+    kinds = {c.key: (c.kind, c.digits) for c in LIST_COLUMNS}
+    columns = []
+    for key in frame.columns:
+        kind, digits = kinds.get(key, ("text", 2))
+        columns.append(Column(key, key, "text" if kind == "long" else kind, digits))
+    return columns
 
-    >>> neutral_text("Baku;=HYPERLINK(C2);x")
-    "Baku;'=HYPERLINK(C2);x"
-    >>> neutral_text("=1+1"), neutral_text("a,@b"), neutral_text("ok - fine")
-    ("'=1+1", "a,'@b", 'ok - fine')
+
+def list_download(rows: list[dict], fmt: str, filename: str = "follow-up",
+                  lang: str | None = None, names: dict[str, str] | None = None) -> Download:
+    """The follow-up list's rows as a CSV or XLSX download.
+
+    With ``lang`` (``en`` or ``az``) the file is for people (see the module docstring;
+    ``names`` maps indicator ids to their names in ``lang``); without it, for machines: the
+    contract's columns and codes, the CSV in plain UTF-8 with formula starts neutralised.
     """
-    return _RISKY.sub(lambda m: f"{m.group(1)}'{m.group(2)}", text)
-
-
-def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells with every formula start neutralised by an apostrophe (:func:`neutral_text`):
-    the cell's start, and any piece after a comma, semicolon, tab, pipe or line break.
-
-    >>> neutralised(pd.DataFrame({"a": ["=1+1", "ok", "-2", "@x", "Baku;=A1"]}))["a"].tolist()
-    ["'=1+1", 'ok', "'-2", "'@x", "Baku;'=A1"]
-    """
-    out = frame.copy()
-    for column in out.columns:
-        series = out[column]
-        if isinstance(series.dtype, pd.StringDtype):  # whole column at once, in C
-            out[column] = series.str.replace(_RISKY.pattern, r"\1'\2", regex=True)
-        elif pd.api.types.is_string_dtype(series) or series.dtype == object:
-            values = series.astype(object)
-            out[column] = values.map(lambda v: neutral_text(v) if isinstance(v, str) else v)
-    return out
-
-
-def list_download(rows: list[dict], fmt: str, filename: str = "follow-up") -> Download:
-    """The follow-up list's rows as a CSV download (formula starts neutralised) or an XLSX
-    download (text cells, shown as typed; control characters escaped by XlsxWriter)."""
+    if lang is not None:
+        if fmt == "csv":
+            return Download(list_csv(rows, lang, names), CSV_TYPE, f"{filename}-{lang}.csv")
+        return Download(list_workbook(rows, lang, names), XLSX_TYPE, f"{filename}-{lang}.xlsx")
     frame = pd.DataFrame(rows)
     if fmt == "csv":
-        return Download(neutralised(frame).to_csv(index=False).encode("utf-8"), "text/csv",
+        return Download(neutralised(frame).to_csv(index=False).encode("utf-8"), CSV_TYPE,
                         f"{filename}.csv")
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter",
-                        engine_kwargs={"options": XLSX_OPTIONS}) as writer:
-        frame.to_excel(writer, index=False, sheet_name="follow-up")
-    return Download(buffer.getvalue(), XLSX_TYPE, f"{filename}.xlsx")
+    book = TableBook("en")
+    book.table("follow-up", frame, _machine_columns(frame), freeze_columns=2)
+    return Download(book.close(), XLSX_TYPE, f"{filename}.xlsx")
 
 
 @dataclass(frozen=True)
@@ -104,9 +93,9 @@ class StreamedDownload:
 
 def list_csv_stream(chunks: Iterable[list[dict] | pd.DataFrame], filename: str = "follow-up"
                     ) -> StreamedDownload:
-    """The follow-up list's rows, arriving in chunks (lists of rows or frames), as a CSV
-    download written chunk by chunk (formula starts neutralised as in :func:`list_download`;
-    the header once, from the first chunk's columns; dates as ``YYYY-MM-DD``).
+    """The follow-up list's rows for machines, arriving in chunks (lists of rows or frames), as
+    a CSV download written chunk by chunk (formula starts neutralised as in
+    :func:`list_download`; the header once, from the first chunk's columns; ISO dates).
 
     >>> file = list_csv_stream(iter([[{"a": "=1", "b": 2}], [{"a": "x", "b": 3}]]))
     >>> b"".join(file.chunks).decode().splitlines()
@@ -125,49 +114,50 @@ def list_csv_stream(chunks: Iterable[list[dict] | pd.DataFrame], filename: str =
         if columns is None:
             yield b"\n"
 
-    return StreamedDownload(pieces(), "text/csv", f"{filename}.csv")
+    return StreamedDownload(pieces(), CSV_TYPE, f"{filename}.csv")
 
 
-REFERRAL_COLUMNS: dict[str, tuple[str, str]] = {
-    "case_id": ("case", "iş"),
-    "visit_id": ("visit", "yoxlama"),
-    "region": ("region", "region"),
-    "sector": ("sector", "sahə"),
-    "status": ("status", "status"),
-    "overdue": ("overdue", "gecikib"),
-    "hours_left": ("hours left (negative: overdue)", "qalan saat (mənfi: gecikib)"),
-    "detected_at": ("detected at (UTC)", "aşkar edilib (UTC)"),
-    "due_at": ("due at (UTC)", "son vaxt (UTC)"),
-    "workers": ("workers concerned", "aidiyyəti olan işçilər"),
-    "indicators": ("indicators", "göstəricilər"),
-    "suggested": ("suggested recipients", "tövsiyə olunan alıcılar"),
-    "referred_at": ("referred at (UTC)", "yönləndirilib (UTC)"),
-    "recipient": ("recipient", "alıcı"),
-    "reference": ("reference number", "istinad nömrəsi"),
-    "channel": ("channel", "kanal"),
-    "reason": ("reason not referred", "yönləndirilməmə səbəbi"),
-    "notes": ("notes", "qeydlər"),
-    "version": ("version", "versiya"),
-}
-"""Columns of the referral export with their headers in English and Azerbaijani."""
-REFERRAL_VALUES: dict[str, tuple[str, str]] = {
-    "open": ("open", "açıq"), "referred": ("referred", "yönləndirilib"),
-    "not_referred": ("not referred", "yönləndirilməyib"),
-    "special_police": ("special police unit (Ministry of Internal Affairs)",
-                       "xüsusi polis bölməsi (Daxili İşlər Nazirliyi)"),
-    "migration_service": ("State Migration Service", "Dövlət Miqrasiya Xidməti"),
-    "minors_commission": ("commission on minors' affairs",
-                          "yetkinlik yaşına çatmayanların işləri üzrə komissiya"),
-    "other": ("other (see the notes)", "digər (qeydlərə baxın)"),
-    "phone": ("phone", "telefon"), "letter": ("letter", "məktub"),
-    "electronic": ("electronic system", "elektron sistem"),
-}
-"""Words of the referral export in English and Azerbaijani."""
+REFERRAL_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("case_id", N_("case"), "int"),
+    ("visit_id", N_("visit"), "text"),
+    ("region", N_("region"), "text"),
+    ("sector", N_("sector"), "text"),
+    ("status", N_("status"), "text"),
+    ("overdue", N_("overdue"), "bool"),
+    ("hours_left", N_("hours left (negative: overdue)"), "number"),
+    ("clock", N_("time left"), "text"),
+    ("detected_at", N_("detected at (UTC)"), "moment"),
+    ("due_at", N_("due at (UTC)"), "moment"),
+    ("workers", N_("workers concerned"), "text"),
+    ("indicators", N_("indicators"), "text"),
+    ("suggested", N_("suggested recipients"), "long"),
+    ("referred_at", N_("referred at (UTC)"), "moment"),
+    ("recipient", N_("recipient"), "text"),
+    ("reference", N_("reference number"), "text"),
+    ("channel", N_("channel"), "text"),
+    ("reason", N_("reason not referred"), "long"),
+    ("notes", N_("notes"), "long"),
+    ("version", N_("version"), "int"),
+)
+"""Columns of the referral export: key, header (English id, translated in ``excel.po``) and
+cell kind."""
+REFERRAL_WORDS = {"status": "ref_", "sector": "sector_", "recipient": "rcp_",
+                  "suggested": "rcp_", "channel": "chn_"}
+"""The family of keyed page strings that shows each coded column of the referral export."""
+
+
+def _word(lang: str, family: str, value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    try:
+        return text(lang, family + value)
+    except KeyError:
+        return value
 
 
 def referral_frame(cases: list[dict], lang: str = "en") -> pd.DataFrame:
     """Referral cases (with their clock) as a table in ``lang``: headers and words translated,
-    times in UTC, lists joined with ``;``.
+    times as UTC datetimes, lists joined with ``;``.
 
     >>> import datetime as dt
     >>> t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -177,44 +167,44 @@ def referral_frame(cases: list[dict], lang: str = "en") -> pd.DataFrame:
     >>> row = referral_frame([case], "az").iloc[0]
     >>> row["status"], bool(row["gecikib"]), float(row["qalan saat (mənfi: gecikib)"])
     ('açıq', True, -1.5)
-    >>> row["aidiyyəti olan işçilər"]
-    'W1;W2'
+    >>> row["aidiyyəti olan işçilər"], row["qalan vaxt"]
+    ('W1;W2', '1h 30m GECİKİB')
     """
-    index = 1 if lang == "az" else 0
-
-    def word(value: object) -> object:
-        return REFERRAL_VALUES[value][index] if isinstance(value, str) and value in \
-            REFERRAL_VALUES else value
-
     rows = []
     for case in cases:
         row = {}
-        for key in REFERRAL_COLUMNS:
+        for key, header, _ in REFERRAL_COLUMNS:
             value = case.get(key)
             if key == "hours_left":
                 left = case.get("seconds_left")
                 value = None if left is None else round(left / 3600, 2)
+            elif key == "clock":
+                left = case.get("seconds_left")
+                minutes = None if left is None else abs(int(left)) // 60
+                value = text(lang, "closed") if minutes is None else text(
+                    lang, "overdue_by" if case.get("overdue") else "time_left",
+                    time=f"{minutes // 60}h {minutes % 60:02d}m")
             elif key in ("workers", "suggested"):
-                value = ";".join(word(v) if key == "suggested" else v for v in value or [])
-            elif key in ("status", "recipient", "channel"):
-                value = word(value)
-            elif hasattr(value, "isoformat"):
-                value = value.isoformat()
-            row[REFERRAL_COLUMNS[key][index]] = value
+                value = ";".join(str(_word(lang, "rcp_", v)) if key == "suggested" else str(v)
+                                 for v in value or [])
+            elif key in REFERRAL_WORDS:
+                value = _word(lang, REFERRAL_WORDS[key], value)
+            row[gettext(lang, header)] = value
         rows.append(row)
-    return pd.DataFrame(rows, columns=[v[index] for v in REFERRAL_COLUMNS.values()])
+    return pd.DataFrame(rows, columns=[gettext(lang, h) for _, h, _ in REFERRAL_COLUMNS])
 
 
 def referral_download(cases: list[dict], fmt: str, lang: str = "en") -> Download:
-    """The referral cases as a CSV or XLSX download in ``lang``, formula injection
-    neutralised."""
-    frame = neutralised(referral_frame(cases, lang))
+    """The referral cases as a CSV (UTF-8 with a byte-order mark, the language's separator)
+    or a formatted XLSX download in ``lang``, formula injection neutralised in the CSV."""
+    frame = referral_frame(cases, lang)
+    columns = [Column(gettext(lang, h), gettext(lang, h), kind, 2)
+               for _, h, kind in REFERRAL_COLUMNS]
     if fmt == "csv":
-        return Download(frame.to_csv(index=False).encode("utf-8"), "text/csv",
-                        f"referrals-{lang}.csv")
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="referrals")
-    return Download(buffer.getvalue(), XLSX_TYPE, f"referrals-{lang}.xlsx")
+        return Download(csv_bytes(frame, columns, lang), CSV_TYPE, f"referrals-{lang}.csv")
+    book = TableBook(lang)
+    book.table(gettext(lang, N_("referral cases")), frame, columns, freeze_columns=2)
+    return Download(book.close(), XLSX_TYPE, f"referrals-{lang}.xlsx")
 
 
 def rejected_csv(cells: Iterable[object]) -> str:
@@ -224,7 +214,7 @@ def rejected_csv(cells: Iterable[object]) -> str:
     return neutralised(frame).to_csv(index=False)
 
 
-__all__ = ["REFERRAL_COLUMNS", "REFERRAL_VALUES", "XLSX_OPTIONS", "XLSX_TYPE", "Download",
+__all__ = ["CSV_TYPE", "REFERRAL_COLUMNS", "XLSX_OPTIONS", "XLSX_TYPE", "Download",
            "StreamedDownload", "list_csv_stream",
-           "list_download", "neutral_text", "neutralised", "referral_download", "referral_frame",
-           "rejected_csv"]
+           "list_download", "neutral_text", "neutralised", "referral_download",
+           "referral_frame", "rejected_csv"]

@@ -12,7 +12,8 @@ import pandas as pd
 from indicators import TIER_ORDER
 from screening.errors import UsageError
 from screening.outputs import FORMATS
-from screening.priority import FOLLOW_UP_COLUMNS
+from screening.outputs.list_export import list_workbook, machine_columns, machine_values
+from screening.priority import FOLLOW_UP_COLUMNS, SELECTION_COLUMNS
 
 
 def format_of(path: str | Path) -> str:
@@ -52,10 +53,15 @@ def list_text(frame: pd.DataFrame, fmt: str) -> str:
     raise UsageError(f"'{fmt}' is not a text format; expected csv or json.")
 
 
-def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) -> Path:
+def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
+               lang: str = "en", names: dict[str, str] | None = None) -> Path:
     """Write a follow-up list (or any table) to ``path`` in ``fmt`` (default: from the suffix).
 
-    Missing values are empty cells (CSV, XLSX) or ``null`` (JSON); booleans are ``true``/``false``.
+    CSV, JSON and Parquet are for machines: the contract's columns and codes. Missing values
+    are empty cells (CSV) or ``null`` (JSON); booleans are ``true``/``false``. XLSX is for
+    people: readable headers, tiers and sectors in ``lang``, date cells, tier colours, the
+    selection in words, indicator ``names`` (:mod:`screening.outputs.list_export`);
+    :func:`read_list` reads it back into the contract's columns.
     """
     path = Path(path)
     fmt = fmt or format_of(path)
@@ -63,7 +69,7 @@ def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None) ->
     if fmt in ("csv", "json"):
         path.write_text(list_text(frame, fmt), encoding="utf-8")
     elif fmt == "xlsx":
-        plain_dates(frame).to_excel(path, index=False, sheet_name="follow-up", engine="openpyxl")
+        path.write_bytes(list_workbook(frame, lang, names))
     elif fmt == "parquet":
         frame.to_parquet(path, index=False)
     else:
@@ -80,7 +86,7 @@ def read_list(path: str | Path) -> pd.DataFrame:
     elif fmt == "json":
         frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")))
     elif fmt == "xlsx":
-        frame = pd.read_excel(path, sheet_name="follow-up", dtype=object, engine="openpyxl")
+        frame = _from_people(pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl"))
     else:
         return pd.read_parquet(path)
     frame = frame.replace({"": None})
@@ -101,6 +107,21 @@ def read_list(path: str | Path) -> pd.DataFrame:
     for col in ("indicators", "reasons"):
         if col in frame:
             frame[col] = frame[col].fillna("").astype(object)
+    return frame
+
+
+def _from_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """A list written for people back in the contract's columns and codes (a list written
+    with the contract's own headers is left as it is)."""
+    names = machine_columns()
+    frame = frame.rename(columns=names)
+    known = [c for c in frame.columns if c in set(names.values())]
+    contract = (*FOLLOW_UP_COLUMNS, *SELECTION_COLUMNS)
+    frame = frame[[c for c in contract if c in known] + [c for c in known if c not in contract]]
+    for column, words in machine_values().items():
+        if column in frame:
+            frame[column] = frame[column].map(lambda v, w=words: w.get(v, v) if isinstance(
+                v, str) else v)
     return frame
 
 

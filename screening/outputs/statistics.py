@@ -8,13 +8,14 @@ interviews (ages, the ICLS test); a count nobody could make (no interviews) adds
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
-from screening.outputs.exports import XLSX_TYPE, Download, neutralised
+from screening.ingest.records import SECTORS
+from screening.outputs.exports import CSV_TYPE, XLSX_TYPE, Download, neutralised
+from screening.outputs.spreadsheets import Column, TableBook, csv_bytes
 from screening.rules.engine import EngineResult
+from screening.translation import N_, gettext, text
 
 ALL = "all"
 """The ``sector`` / ``region`` value of a subtotal row."""
@@ -122,18 +123,29 @@ def yearly_statistics(visits: pd.DataFrame, interviews: pd.DataFrame | None,
     return table
 
 
-def statistics_download(table: pd.DataFrame, fmt: str) -> Download:
-    """The yearly table as a CSV or XLSX download (``statistics-<year>``), formula injection
-    neutralised."""
+def statistics_download(table: pd.DataFrame, fmt: str, lang: str | None = None) -> Download:
+    """The yearly table as a CSV or XLSX download (``statistics-<year>``).
+
+    With ``lang`` (the page's download) the headers and sectors are in that language, the CSV
+    is UTF-8 with a byte-order mark in the language's separator, and the XLSX is formatted
+    (frozen header, filter, whole-number cells). Without it (``screening report``) the headers
+    are the column names and the CSV is plain UTF-8; formula starts are neutralised in CSV.
+    """
     name = f"statistics-{table.attrs.get('year', '')}".rstrip("-")
-    frame = neutralised(table)
-    if fmt == "csv":
-        return Download(frame.to_csv(index=False).encode("utf-8"), "text/csv", f"{name}.csv")
-    if fmt != "xlsx":
+    if fmt not in ("csv", "xlsx"):
         raise ValueError(f"Cannot write the statistics as {fmt!r}: use csv or xlsx.")
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False, sheet_name="statistics")
-    return Download(buffer.getvalue(), XLSX_TYPE, f"{name}.xlsx")
+    if lang is None and fmt == "csv":
+        return Download(neutralised(table).to_csv(index=False).encode("utf-8"), CSV_TYPE,
+                        f"{name}.csv")
+    words = ({s: text(lang, f"sector_{s}") for s in SECTORS} if lang else None)
+    columns = [Column(c, text(lang, f"stat_{c}") if lang else c,
+                      "text" if c in ("sector", "region") else "int",
+                      words=words if c == "sector" else None) for c in STATISTICS_COLUMNS]
+    if lang is not None and fmt == "csv":
+        return Download(csv_bytes(table, columns, lang), CSV_TYPE, f"{name}-{lang}.csv")
+    book = TableBook(lang or "en")
+    book.table(gettext(lang or "en", N_("statistics")), table, columns, freeze_columns=2)
+    return Download(book.close(), XLSX_TYPE, f"{name}-{lang}.xlsx" if lang else f"{name}.xlsx")
 
 
 __all__ = ["ALL", "STATISTICS_COLUMNS", "per_visit_counts", "statistics_download",

@@ -150,5 +150,23 @@ def outcomes_frame(bind: Engine | Session) -> pd.DataFrame:
     return frame
 
 
+def review_notes(bind: Engine | Session, visit_ids: list[str],
+                 chunk: int = 2000) -> dict[str, str]:
+    """The notes of each visit's latest review event that has notes (visits without any are
+    left out), read ``chunk`` visit ids at a time (bound parameters, never SQL text)."""
+    found: dict[str, str] = {}
+    with transaction(bind, write=False) as session:
+        for start in range(0, len(visit_ids), chunk):
+            ids = visit_ids[start:start + chunk]
+            latest = (select(Review.visit_id, func.max(Review.id).label("rid"))
+                      .where(Review.visit_id.in_(ids), Review.notes.is_not(None),
+                             Review.notes != "")
+                      .group_by(Review.visit_id).subquery("noted"))
+            rows = session.execute(select(Review.visit_id, Review.notes)
+                                   .join(latest, Review.id == latest.c.rid))
+            found.update({visit_id: notes for visit_id, notes in rows})
+    return found
+
+
 __all__ = ["UnknownVisitError", "check_choice", "latest_screening", "outcomes_frame",
-           "record_review"]
+           "record_review", "review_notes"]

@@ -15,11 +15,10 @@ from sqlalchemy import func, select
 from indicators import TIER_ORDER
 from screening.errors import StoreError
 from screening.ingest.records import SECTORS
-from screening.outputs.exports import list_download
 from screening.outputs.statistics import STATISTICS_COLUMNS, statistics_download
 from screening.service import referrals
 from screening.service.drift import drift_report
-from screening.service.follow_up import follow_up_page
+from screening.service.exports import follow_up_download
 from screening.service.notifier import channels
 from screening.service.statistics import stored_statistics, years
 from screening.store import audit, transaction
@@ -41,21 +40,19 @@ URGENT_FIRST = TIER_ORDER[::-1]
 @router.get("/export.{fmt}")
 def export(request: Request, fmt: str,
            user: User = Depends(page_user("monitor"))) -> Response:  # noqa: B008
-    """The filtered list as CSV or XLSX, formula injection neutralised, audited."""
+    """The filtered list as CSV or XLSX for people, in the page's language (headers, tiers in
+    their colours, date cells, review notes, the referral clock), audited."""
     if fmt not in ("csv", "xlsx"):
         raise WebError(404, "error_404", what=f"export.{fmt}")
     filters = filters_of(request)
-    engine = request.app.state.services.engine
+    services = request.app.state.services
     try:
-        total, rows = follow_up_page(engine, page=1, per_page=10**9,
-                                     now=request.app.state.services.settings.now(),
-                                     **query_of(filters))
+        total, file = follow_up_download(services, fmt, lang=lang(request), **query_of(filters))
     except StoreError as exc:
         raise WebError(422, "bad_filter", message=str(exc)) from None
-    with transaction(engine) as db:
-        audit(db, user, "export", "follow_up", fmt, rows=total, via="web",
+    with transaction(services.engine) as db:
+        audit(db, user, "export", "follow_up", fmt, rows=total, via="web", lang=lang(request),
               filters={k: v for k, v in filters.items() if v})
-    file = list_download(rows, fmt)
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 
@@ -151,8 +148,9 @@ def statistics_export(request: Request, fmt: str, year: str = "",
     chosen = _year(year, years(services.engine))
     table = stored_statistics(services.engine, services.rules("en"), chosen)
     with transaction(services.engine) as db:
-        audit(db, user, "export", "statistics", fmt, rows=len(table), via="web", year=chosen)
-    file = statistics_download(table, fmt)
+        audit(db, user, "export", "statistics", fmt, rows=len(table), via="web", year=chosen,
+              lang=lang(request))
+    file = statistics_download(table, fmt, lang(request))
     return Response(file.content, media_type=file.media_type, headers=file.headers)
 
 

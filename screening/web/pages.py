@@ -3,14 +3,16 @@ column guide and the indicator catalogue."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ScreeningError, http_status
-from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.outputs import exports
+from screening.outputs.column_guide import column_guide
+from screening.outputs.template import FILENAME as TEMPLATE_NAME
+from screening.outputs.template import upload_template
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.settings import EXAMPLES_DIR
 from screening.store import audit, transaction
@@ -23,6 +25,7 @@ from screening.web.security import (
     SESSION_COOKIE,
     WebError,
     check_csrf,
+    lang,
     local_path,
     new_session,
     page_user,
@@ -166,10 +169,20 @@ def rejected_csv(request: Request, upload_id: int,
 
 @router.get("/guide")
 def guide(request: Request, user: User = Depends(page_user())) -> Response:  # noqa: B008
-    """The upload columns, derived from the record models (the one schema)."""
-    return render(request, "guide.html", user=user,
-                  tables=[("guide_visits", VISIT_COLUMNS),
-                          ("guide_interviews", INTERVIEW_COLUMNS)])
+    """The upload columns in words, generated from the upload contract: each column's sheet or
+    file, meaning, type, unit, allowed values and whether it is required; the template."""
+    return render(request, "guide.html", user=user, guide=column_guide(lang(request)),
+                  headings={"visits": "guide_visits", "interviews": "guide_interviews"})
+
+
+@router.get("/template.xlsx")
+def template(request: Request, lang_: str | None = Query(None, alias="lang"),  # noqa: B008
+             user: User = Depends(page_user())) -> Response:  # noqa: B008
+    """The upload template (XLSX, generated from the upload contract) in the page's language,
+    or in ``?lang=en|az``."""
+    chosen = lang_ if lang_ in LANGUAGES else lang(request)
+    return Response(upload_template(chosen), media_type=exports.XLSX_TYPE, headers={
+        "Content-Disposition": f"attachment; filename={TEMPLATE_NAME.format(lang=chosen)}"})
 
 
 @router.get("/indicators")

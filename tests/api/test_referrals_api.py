@@ -151,7 +151,7 @@ def test_the_export_speaks_the_language_asked_for_and_is_audited(api):
     answer = client.get("/api/v1/referrals/export.csv", params={"lang": "az"},
                         headers=auth(tokens["monitor"]))
     assert answer.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows) == 3 and rows[0]["status"] == "açıq"
     assert "son vaxt (UTC)" in rows[0] and "aidiyyəti olan işçilər" in rows[0]
     english = client.get("/api/v1/referrals/export.csv", headers=auth(tokens["monitor"]))
