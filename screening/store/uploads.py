@@ -18,21 +18,23 @@ from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.errors import ConflictError, ForbiddenError, StoreError
+from screening.errors import NotOwnVisitError, SameFileCorrectionError, StoreError
 from screening.ingest.loaders import LoadResult
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.ingest.validation import REJECTED_COLUMNS
 from screening.pipeline import Screening
 from screening.store.accounts import audit, user_id_of
+from screening.store.compare import unchanged_visits
 from screening.store.engine import transaction
 from screening.store.tables import (
     TIERS,
     Interview,
+    KeptFile,
     ReferralCase,
     RejectedRow,
     ScreeningRow,
@@ -71,7 +73,12 @@ class Receipt(BaseModel):
     created_at : datetime
     is_correction : bool
     accepted, rejected : dict of str to int
-        Rows per table (``visits``, ``interviews``).
+        Rows per table (``visits``, ``interviews``): stored (new or corrected), rejected.
+    new, corrected, unchanged : dict of str to int
+        Rows per table: of a visit not stored before; replacing a stored version (a
+        correction); identical to the stored version (not stored again, not rejected). ``new``
+        + ``corrected`` = ``accepted``; rows read = ``accepted`` + ``unchanged`` +
+        ``rejected``.
     rejected_rows : list of RejectedCell
         One entry per failing cell.
     tiers : dict of str to int
@@ -87,6 +94,11 @@ class Receipt(BaseModel):
         Why the active model was not used, when one is set but could not be loaded.
     referral_cases : dict of str to int
         The referral case opened for each urgent new visit (visit_id -> case id).
+    kept_files : dict of str to str
+        The uploaded files kept so that the uploader can download them with the errors marked
+        (``visits`` / ``interviews`` -> file name); empty when none is kept.
+    kept_until : datetime or None
+        When the kept files are deleted.
     """
 
     upload_id: int
@@ -103,6 +115,17 @@ class Receipt(BaseModel):
     model_version: str | None = None
     model_problem: str | None = None
     referral_cases: dict[str, int] = {}
+    new: dict[str, int] = {}
+    corrected: dict[str, int] = {}
+    unchanged: dict[str, int] = {}
+    kept_files: dict[str, str] = {}
+    kept_until: dt.datetime | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def urgent_visits(self) -> list[str]:
+        """The visits stored by this upload (new or corrected) whose tier is urgent."""
+        return [v for v, tier in self.visit_tiers.items() if tier == "urgent"]
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected cells as a frame with the columns of the loaders' rejected table."""
@@ -201,20 +224,27 @@ def _current_versions(session: Session, visit_ids: list[str]) -> dict[str, tuple
     return found
 
 
-def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
-                    interviews: pd.DataFrame, keep_i: np.ndarray,
+CORRECTION_HINT = ("tick 'This file corrects visits I uploaded before' on the upload page "
+                   "(in the API: correction=true)")
+"""Where the message of a changed, already stored visit points: the correction option."""
+
+
+def _already_stored(file_name: str, visits: pd.DataFrame, refused: np.ndarray,
+                    interviews: pd.DataFrame, refused_i: np.ndarray,
                     rows: np.ndarray | None, rows_i: np.ndarray | None) -> list[dict]:
-    """Rejected cells for visits already in the store and for their interviews."""
+    """Rejected cells for stored visits that this upload changes without being a correction,
+    and for their interviews."""
     out = []
-    for pos in np.flatnonzero(~keep):
+    for pos in np.flatnonzero(refused):
         visit_id = visits["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="visits", row=None if rows is None else int(rows[pos]),
             column="visit_id", value=visit_id, reason=ALREADY_STORED, visit_id=visit_id,
             worker_ref=None,
-            message=f"Visit '{visit_id}' is already stored; upload it as a correction to "
-                    "replace it (the earlier version is kept in the history)."))
-    for pos in np.flatnonzero(~keep_i):
+            message=f"Visit '{visit_id}' is already stored and this row (or its interviews) "
+                    f"differs from it; to replace it, {CORRECTION_HINT} and upload again "
+                    "(the earlier version is kept in the history)."))
+    for pos in np.flatnonzero(refused_i):
         visit_id = interviews["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="interviews",
@@ -222,7 +252,7 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
             value=visit_id, reason=VISIT_REJECTED, visit_id=visit_id,
             worker_ref=interviews["worker_ref"].iloc[pos] if "worker_ref" in interviews else None,
             message=f"The interview's visit '{visit_id}' was rejected because it is already "
-                    "stored."))
+                    "stored and differs from the stored version."))
     return out
 
 
@@ -281,7 +311,8 @@ def _check_owner(session: Session, user: User | int | None,
         others = sorted(set(part) - mine)
         if others:
             more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-            raise ForbiddenError(
+            raise NotOwnVisitError(
+                others[0], len(others) - 1,
                 f"Visit '{others[0]}'{more} was uploaded by another inspector: a correction may "
                 "replace only visits that you uploaded (or an admin). Nothing was stored.")
 
@@ -314,7 +345,16 @@ def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Rec
         select(ReferralCase.visit_id, ReferralCase.case_id)
         .where(ReferralCase.upload_id == upload.id, ReferralCase.version == 1)
         .order_by(ReferralCase.id))
+    kept = session.execute(select(KeptFile.part, KeptFile.file_name, KeptFile.kept_until)
+                           .where(KeptFile.upload_id == upload.id).order_by(KeptFile.id)).all()
+    corrected = {"visits": upload.visits_corrected, "interviews": upload.interviews_corrected}
     return Receipt(
+        new={"visits": upload.visits_accepted - upload.visits_corrected,
+             "interviews": upload.interviews_accepted - upload.interviews_corrected},
+        corrected=corrected,
+        unchanged={"visits": upload.visits_unchanged, "interviews": upload.interviews_unchanged},
+        kept_files={part: name for part, name, _ in kept},
+        kept_until=as_utc(kept[0][2]) if kept else None,
         referral_cases=dict(opened.all()),
         upload_id=upload.id, file_name=upload.file_name, sha256=upload.sha256,
         created_at=as_utc(upload.created_at), is_correction=upload.is_correction,
@@ -367,10 +407,12 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
     ------
     StoreError
         The screening does not cover exactly the upload's visits.
-    ForbiddenError
-        A correction would replace a visit that another user uploaded (names the visit).
-    ConflictError
-        A correction whose bytes were stored before (it would change nothing).
+    NotOwnVisitError
+        A correction would change a visit that another user uploaded (names the visit); a
+        ``ForbiddenError``.
+    SameFileCorrectionError
+        A correction whose bytes were stored before (it would change nothing); a
+        ``ConflictError``.
     """
     options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
                    screening=screening, correction=correction, first_row=first_row,
@@ -393,7 +435,8 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
     with transaction(bind) as session:
         earlier = session.scalar(select(Upload).where(Upload.sha256 == digest))
         if earlier is not None and correction:
-            raise ConflictError(
+            raise SameFileCorrectionError(
+                earlier.id,
                 f"This correction is the same file as upload {earlier.id} "
                 f"('{earlier.file_name}', {as_utc(earlier.created_at):%Y-%m-%d %H:%M} UTC), "
                 "so it changes nothing and nothing was replaced; correct the rows and upload "
@@ -408,32 +451,38 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
 
         visits, interviews = loaded.visits, loaded.interviews
         stored = _current_versions(session, visits["visit_id"].astype(object).tolist())
-        keep = np.ones(len(visits), dtype=bool)
-        keep_i = np.ones(len(interviews), dtype=bool)
-        if stored and not correction:
-            keep = ~visits["visit_id"].isin(list(stored)).to_numpy()
-            keep_i = ~interviews["visit_id"].isin(list(stored)).to_numpy()
-        elif stored:
-            _check_owner(session, user, stored)
-            old = [row_id for row_id, _ in stored.values()]
+        visit_rows = records(visits, VISIT_COLUMNS)
+        interview_rows = records(interviews, INTERVIEW_COLUMNS)
+        same = unchanged_visits(session, visit_rows, interview_rows, stored) if stored else set()
+        changed = sorted(set(stored) - same)
+        ids, ids_i = visits["visit_id"].astype(object), interviews["visit_id"].astype(object)
+        same_v, same_i = ids.isin(same).to_numpy(), ids_i.isin(same).to_numpy()
+        changed_v, changed_i = ids.isin(changed).to_numpy(), ids_i.isin(changed).to_numpy()
+        if correction and changed:
+            _check_owner(session, user, {v: stored[v] for v in changed})
+            old = [stored[v][0] for v in changed]
             for part in _chunks(old):
                 session.execute(update(Visit).where(Visit.id.in_(part)).values(is_current=False))
-        added = _already_stored(file_name, visits, keep, interviews, keep_i,
+        refused_v = changed_v if not correction else np.zeros(len(visits), dtype=bool)
+        refused_i = changed_i if not correction else np.zeros(len(interviews), dtype=bool)
+        keep, keep_i = ~(same_v | refused_v), ~(same_i | refused_i)
+        added = _already_stored(file_name, visits, refused_v, interviews, refused_i,
                                 row_numbers(loaded, "visits", first_row),
                                 row_numbers(loaded, "interviews", first_row))
-        new_visits, new_interviews = visits[keep], interviews[keep_i]
 
-        rows = records(new_visits, VISIT_COLUMNS, upload_id=upload.id, is_current=True)
+        rows = [visit_rows[i] for i in np.flatnonzero(keep)]
         for row in rows:
-            row["version"] = stored[row["visit_id"]][1] + 1 if row["visit_id"] in stored else 1
+            row.update(upload_id=upload.id, is_current=True,
+                       version=stored[row["visit_id"]][1] + 1 if row["visit_id"] in stored
+                       else 1)
         if rows:
             session.execute(insert(Visit.__table__), rows)
         row_ids = dict(session.execute(select(Visit.visit_id, Visit.id)
                                        .where(Visit.upload_id == upload.id)).all())
-        if len(new_interviews):
-            rows_i = records(new_interviews, INTERVIEW_COLUMNS)
-            for row in rows_i:
-                row["visit_row_id"] = row_ids[row["visit_id"]]
+        rows_i = [interview_rows[i] for i in np.flatnonzero(keep_i)]
+        for row in rows_i:
+            row["visit_row_id"] = row_ids[row["visit_id"]]
+        if rows_i:
             session.execute(insert(Interview.__table__), rows_i)
         cells = loaded.rejected.astype(object).where(loaded.rejected.notna(), None)
         cells = cells.to_dict("records") + added
@@ -448,10 +497,15 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         if row_ids:
             session.execute(insert(ScreeningRow.__table__), _screening_rows(screening, row_ids))
 
-        upload.visits_accepted = len(new_visits)
-        upload.interviews_accepted = len(new_interviews)
-        upload.visits_rejected = loaded.rows_read.get("visits", 0) - len(new_visits)
-        upload.interviews_rejected = loaded.rows_read.get("interviews", 0) - len(new_interviews)
+        upload.visits_accepted, upload.interviews_accepted = len(rows), len(rows_i)
+        upload.visits_unchanged, upload.interviews_unchanged = int(same_v.sum()), int(same_i.sum())
+        if correction:
+            upload.visits_corrected = int(changed_v.sum())
+            upload.interviews_corrected = int(changed_i.sum())
+        upload.visits_rejected = (loaded.rows_read.get("visits", 0) - len(rows)
+                                  - upload.visits_unchanged)
+        upload.interviews_rejected = (loaded.rows_read.get("interviews", 0) - len(rows_i)
+                                      - upload.interviews_unchanged)
         session.flush()
         receipt = receipt_of(session, upload)
         receipt.model_version = (screening.model.info.get("version")
@@ -461,7 +515,7 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
             "accepted", "rejected", "tiers", "model_version", "model_problem"})
         audit(session, user, "upload", "upload", upload.id, file_name=file_name, sha256=digest,
               correction=correction, accepted=receipt.accepted, rejected=receipt.rejected,
-              replaced=len(stored) if correction else 0)
+              unchanged=receipt.unchanged, replaced=upload.visits_corrected)
     return receipt
 
 
