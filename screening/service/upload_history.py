@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from screening.errors import NotFoundError
 from screening.outputs.exports import XLSX_TYPE, Download
-from screening.outputs.marked import marked_csv, marked_xlsx
 from screening.outputs.rejections import row_messages
 from screening.service.context import Services
+from screening.service.parsing import mark_in_worker
 from screening.store import Receipt, audit, receipt_of, transaction
 from screening.store.tables import RejectedRow, User
 from screening.store.upload_files import (
@@ -34,6 +34,14 @@ from screening.store.upload_files import (
 TABLES_OF_PART = {"visits": ("visits", "interviews"), "interviews": ("interviews",)}
 """The tables a kept file may hold: the first file may hold both (a workbook), a separate
 interviews file only interviews."""
+
+
+def purge_kept_files(services: Services) -> int:
+    """Delete the uploaded files kept past their time (audited); how many. Run by the
+    notifier's rounds beside ``screening serve``, and at every upload and opening of *My
+    uploads* or a receipt."""
+    with transaction(services.engine) as session:
+        return purge_expired(session, services.settings.now())
 
 
 def my_uploads(services: Services, user: User) -> list[UploadSummary]:
@@ -62,7 +70,8 @@ def receipt_for(services: Services, user: User, upload_id: int, *, via: str = "w
 
 def marked_download(services: Services, user: User, upload_id: int, part: str, lang: str,
                     *, via: str = "web") -> Download:
-    """The kept file of an upload with its errors marked, in ``lang`` (audited).
+    """The kept file of an upload with its errors marked, in ``lang`` (audited), made in a
+    worker process with the upload's time and memory limits.
 
     Parameters
     ----------
@@ -75,6 +84,8 @@ def marked_download(services: Services, user: User, upload_id: int, part: str, l
     ------
     NotFoundError
         Not the user's upload, an unknown part, or the file is no longer kept.
+    UploadRefused
+        Marking took longer or more memory than an upload may.
     """
     if part not in PARTS:
         raise NotFoundError(f"An upload has no part {part!r}; use visits or interviews.")
@@ -94,10 +105,13 @@ def marked_download(services: Services, user: User, upload_id: int, part: str, l
             by_table[table].setdefault(row, []).extend(problems)
     suffix = PurePath(name).suffix.lower()
     stem = f"upload-{upload_id}-{part}-errors"
+    settings = services.settings
+    limits = {"seconds": settings.parse_timeout_s, "memory_mb": settings.parse_memory_mb}
     if suffix == ".xlsx":
-        return Download(marked_xlsx(content, by_table), XLSX_TYPE, f"{stem}.xlsx")
-    return Download(marked_csv(content, by_table[tables[0]]), "text/csv; charset=utf-8",
-                    f"{stem}.csv")
+        return Download(mark_in_worker(name, content, by_table, **limits), XLSX_TYPE,
+                        f"{stem}.xlsx")
+    return Download(mark_in_worker(name, content, by_table[tables[0]], **limits),
+                    "text/csv; charset=utf-8", f"{stem}.csv")
 
 
 def urgent_of(services: Services, receipt: Receipt) -> list[dict]:
@@ -116,4 +130,5 @@ def forget(services: Services, user: User, upload_id: int) -> int:
         return forget_files(session, upload_id, user)
 
 
-__all__ = ["forget", "marked_download", "my_uploads", "receipt_for", "urgent_of"]
+__all__ = ["forget", "marked_download", "my_uploads", "purge_kept_files", "receipt_for",
+           "urgent_of"]

@@ -13,8 +13,14 @@ from referralkit import services_on
 from sqlalchemy import func, select
 from storekit import counts
 
-from screening.errors import NotFoundError, NotOwnVisitError
-from screening.service.upload_history import forget, marked_download, my_uploads, receipt_for
+from screening.errors import NotFoundError, NotOwnVisitError, UploadRefused
+from screening.service.upload_history import (
+    forget,
+    marked_download,
+    my_uploads,
+    purge_kept_files,
+    receipt_for,
+)
 from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import create_user, follow_up_frame, transaction, visit_detail
 from screening.store.tables import AuditEntry, KeptFile, Visit
@@ -217,3 +223,21 @@ def test_no_file_is_kept_when_the_setting_says_zero_days(store, tmp_path, inspec
     case = quoted_case("QK")
     assert send(svc, inspector, case.visits_bad, case.interviews).kept_files == {}
     assert counts(svc.engine)["upload_files"] == 0
+
+
+def test_the_notifiers_round_deletes_the_files_past_their_time(store, tmp_path, inspector):
+    svc = services_on(store, tmp_path, keep_uploaded_files_days=1)
+    receipt = send(svc, inspector, quoted_case("QL").visits_bad, None)
+    assert receipt.kept_files == {"visits": "visits.csv"}
+    assert purge_kept_files(svc) == 0
+    later = services_on(store, tmp_path, keep_uploaded_files_days=1, clock_shift_hours=25)
+    assert purge_kept_files(later) == 1 and counts(svc.engine)["upload_files"] == 0
+
+
+def test_the_marked_file_is_made_within_the_upload_limits(store, tmp_path, inspector):
+    svc = services_on(store, tmp_path)
+    receipt = send(svc, inspector, quoted_case("QM").visits_bad, None)
+    hurried = services_on(store, tmp_path, parse_timeout_s=0.001)
+    with pytest.raises(UploadRefused, match="marking the file took longer than 0.001 s "
+                                            r"\(SCREENING_PARSE_TIMEOUT_S\)"):
+        marked_download(hurried, inspector, receipt.upload_id, "visits", "en")

@@ -77,7 +77,7 @@ def test_correcting_a_partly_rejected_file_on_the_web(clients):
     assert rows == [("visits", str(r)) for r in (2, 5, 8, 11, 14, 17, 20, 23)]
     folded = [int(n) for n in re.findall(r'class="folded" data-interviews="(\d+)"', html)]
     assert folded == list(BAD_INTERVIEWS)
-    assert "… and its 4 interviews (rows 2–5), left out with it." in text_of(html)
+    assert "… and its 4 interviews (interviews rows 2–5), left out with it." in text_of(html)
     assert 'data-reason="unknown_choice"' in html and "not an allowed value" in html
     marked = re.search(r'id="marked-visits" href="([^"]+)"', html).group(1)
     assert re.search(r'id="marked-interviews" href="[^"]+"', html)
@@ -95,7 +95,8 @@ def test_correcting_a_partly_rejected_file_on_the_web(clients):
     assert (number(html, "new-visits"), number(html, "unchanged-visits"),
             number(html, "corrected-visits"), number(html, "rejected-count")) == (8, 17, 0, 0)
     assert 'id="rejected-none"' in html and 'id="correction-badge"' in html
-    assert "Interviews: 30 new, 0 of corrected visits, 34 unchanged, 0 rejected." in text_of(html)
+    assert ("Interviews: 30 stored with new visits, 0 with corrected visits, 34 unchanged, "
+            "0 rejected.") in text_of(html)
 
 
 def test_a_changed_visit_without_the_option_is_refused_pointing_at_it(clients):
@@ -110,7 +111,7 @@ def test_a_changed_visit_without_the_option_is_refused_pointing_at_it(clients):
     assert (f"Visit '{case.good_ids[1]}' is already stored and this row (or its interviews) "
             "differs from it; to replace it, tick 'This file corrects visits I uploaded "
             "before' and upload the file again (the earlier version is kept).") in text_of(html)
-    assert "… and its 2 interviews (rows 8–9), left out with it." in text_of(html)
+    assert "… and its 2 interviews (interviews rows 8–9), left out with it." in text_of(html)
 
 
 ENGLISH = sorted({en for en, az in STRINGS.values() if en != az and "{" not in en
@@ -134,7 +135,8 @@ def test_the_azerbaijani_receipt_has_no_english_left(service, clients):
     left = [en for en in ENGLISH if re.search(r"(?<!\w)" + re.escape(en) + r"(?!\w)", shown)]
     assert left == [], left
     for words in ("'mining' icazə verilən sector dəyəri deyil",
-                  "… və onun 4 müsahibəsi (sətirlər 2–5) də onunla birlikdə kənarda qaldı.",
+                  "… və onun 4 müsahibəsi (müsahibələr, sətirlər 2–5) də onunla birlikdə "
+                  "kənarda qaldı.",
                   "1 yoxlama təcili oldu", "icazə verilən dəyər deyil",
                   "Səhvləri işarələnmiş faylımı endir (visits.csv)"):
         assert words in text_of(page.text), words
