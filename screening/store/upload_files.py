@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from screening.errors import NotFoundError
 from screening.store.accounts import audit, user_id_of
+from screening.store.receipts import as_utc
 from screening.store.tables import KeptFile, ReferralCase, ScreeningRow, Upload, User, Visit
-from screening.store.uploads import as_utc
 
 PARTS = ("visits", "interviews")
 """A kept file is the upload's first file (``visits``, which may hold the interviews too) or

@@ -23,6 +23,8 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # page -> roles that may open it (admin may open every page)
 PAGES = {
     "/upload": {"inspector", "admin"},
+    "/uploads": {"inspector", "admin"},
+    "/uploads/1": {"inspector", "admin"},  # the demo upload, by the demo inspector
     "/list": {"monitor", "analyst", "admin"},
     "/dashboard": {"monitor", "analyst", "admin"},
     "/performance": {"monitor", "analyst", "admin"},
