@@ -146,6 +146,36 @@ class ForbiddenError(StoreError):
     kind = "forbidden"
 
 
+class SameFileCorrectionError(ConflictError):
+    """A correction whose bytes were uploaded before (it would change nothing).
+
+    Attributes
+    ----------
+    upload_id : int
+        The earlier upload of the same file.
+    """
+
+    def __init__(self, upload_id: int, message: str) -> None:
+        self.upload_id = upload_id
+        super().__init__(message)
+
+
+class NotOwnVisitError(ForbiddenError):
+    """A correction that would replace visits another inspector uploaded.
+
+    Attributes
+    ----------
+    visit_id : str
+        The first such visit.
+    more : int
+        How many more there are.
+    """
+
+    def __init__(self, visit_id: str, more: int, message: str) -> None:
+        self.visit_id, self.more = visit_id, more
+        super().__init__(message)
+
+
 class UnknownVisitError(StoreError, LookupError):
     """A visit_id that is not in the store."""
 
@@ -236,7 +266,7 @@ def http_status(error: ScreeningError) -> int:
 
 
 __all__ = ["HTTP_STATUS", "AppendOnlyError", "CatalogueError", "ConflictError", "ExpressionError",
-           "ForbiddenError", "LoaderError", "ModelError", "NotFoundError", "NotReadyError",
-           "RejectReason", "ScreeningError", "SettingsError", "StoreError", "TooManySignIns",
-           "TrainingError", "UnknownCaseError", "UnknownVisitError", "UploadRefused",
-           "UsageError", "http_status"]
+           "ForbiddenError", "LoaderError", "ModelError", "NotFoundError", "NotOwnVisitError",
+           "NotReadyError", "RejectReason", "SameFileCorrectionError", "ScreeningError",
+           "SettingsError", "StoreError", "TooManySignIns", "TrainingError", "UnknownCaseError",
+           "UnknownVisitError", "UploadRefused", "UsageError", "http_status"]

@@ -166,6 +166,11 @@ class Settings(BaseSettings):
         30.0, "First wait before a failed delivery is tried again; each further failure "
         "doubles it, up to an hour.", "a number of seconds above 0 such as 30",
         gt=0, allow_inf_nan=False)
+    keep_uploaded_files_days: float = _field(
+        7.0, "Days an uploaded CSV or XLSX file with rejected rows is kept, so that its "
+        "uploader can download it with the errors marked; then it is deleted (0: never kept). "
+        "Only the uploader and an admin can read it.",
+        "a number of days, 0 or more, such as 7", ge=0, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod

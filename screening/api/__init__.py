@@ -3,11 +3,11 @@ service layer. :func:`screening.app.create_app` mounts it beside the pages."""
 
 from fastapi import APIRouter
 
-from screening.api import analysis, docs, health, referrals, routes
+from screening.api import analysis, docs, health, referrals, routes, uploads
 from screening.api.errors import ApiError
 
 router = APIRouter()
-for _module in (routes, analysis, referrals):
+for _module in (uploads, routes, analysis, referrals):
     router.include_router(_module.router)
 
 __all__ = ["ApiError", "docs", "health", "router"]

@@ -1,88 +1,38 @@
-"""The routes of ``/api/v1``: upload, follow-up list, visit detail, review, export, catalogue,
-models, users. Each route names the roles it lets through; the work is the service layer's."""
+"""The routes of ``/api/v1``: follow-up list, visit detail, review, export, catalogue, models,
+users (uploads: :mod:`screening.api.uploads`). Each route names the roles it lets through; the
+work is the service layer's."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, UploadFile
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
-from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
 from screening.api.deps import ServicesDep, require
 from screening.api.errors import ApiError
 from screening.errors import ModelError
-from screening.outputs.exports import XLSX_TYPE, StreamedDownload, rejected_csv
+from screening.outputs.exports import XLSX_TYPE, StreamedDownload
 from screening.service.exports import follow_up_download
-from screening.service.follow_up import MAX_PAGE, follow_up_list, list_filters, visit_detail
+from screening.service.follow_up import (
+    MAX_PAGE,
+    follow_up_list,
+    list_filters,
+    visit_detail,
+)
 from screening.service.referrals import case_of_visit
-from screening.service.uploads import UploadedFile, accept_upload
 from screening.store import accounts, record_review, transaction
-from screening.store.tables import RejectedRow, Upload, User
+from screening.store.tables import User
 from screening.vocabulary import REVIEW_STATUSES, ROLES
 
 router = APIRouter()
 Everyone = Annotated[User, Depends(require(*ROLES))]
-Uploader = Annotated[User, Depends(require("inspector", "admin"))]
 Reader = Annotated[User, Depends(require("monitor", "analyst", "admin"))]
 Reviewer = Annotated[User, Depends(require("monitor", "admin"))]
 Analyst = Annotated[User, Depends(require("analyst", "admin"))]
 Admin = Annotated[User, Depends(require("admin"))]
-UploadId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-
-
-async def _read_limited(upload: UploadFile, limit: int) -> UploadedFile:
-    """The upload's bytes, reading at most one byte over the limit (refused by the service)."""
-    return UploadedFile(upload.filename or "upload", await upload.read(limit + 1))
-
-
-@router.post("/uploads", status_code=201)
-async def upload(svc: ServicesDep, user: Uploader,
-                 file: Annotated[UploadFile, File()],
-                 interviews: Annotated[UploadFile | None, File()] = None,
-                 correction: Annotated[bool, Form()] = False) -> dict:
-    """Upload visits (and interviews): validated, screened with the active model, stored in
-    one transaction; returns the receipt (the same file again returns the first receipt).
-    The receipt says which model screened the visits, or why the rules alone did."""
-    limit = int(svc.settings.max_upload_mb * 1e6)
-    visits = await _read_limited(file, limit)
-    extra = await _read_limited(interviews, limit) if interviews is not None else None
-    receipt = await run_in_threadpool(accept_upload, svc, user, visits, extra,
-                                      correction=correction)
-    return receipt.model_dump(mode="json")
-
-
-@router.get("/uploads")
-def uploads(svc: ServicesDep, user: Annotated[User, Depends(require("inspector", "analyst",
-                                                                    "admin"))]) -> list[dict]:
-    """The uploads with their counts: an inspector sees their own, analysts and admins all."""
-    query = select(Upload).order_by(Upload.id.desc())
-    if user.role == "inspector":
-        query = query.where(Upload.user_id == user.id)
-    with transaction(svc.engine, write=False) as session:
-        return [{"upload_id": u.id, "file_name": u.file_name, "created_at": u.created_at
-                 .isoformat(), "visits_accepted": u.visits_accepted,
-                 "visits_rejected": u.visits_rejected,
-                 "interviews_accepted": u.interviews_accepted,
-                 "interviews_rejected": u.interviews_rejected,
-                 "is_correction": u.is_correction} for u in session.scalars(query)]
-
-
-@router.get("/uploads/{upload_id}/rejected.csv")
-def rejected(upload_id: UploadId, svc: ServicesDep, user: Everyone) -> Response:
-    """The rejected rows of an upload (row, column, value, reason) as CSV."""
-    with transaction(svc.engine) as session:
-        found = session.get(Upload, upload_id)
-        if found is None or (user.role == "inspector" and found.user_id != user.id):
-            raise ApiError(404, "not_found", f"No upload {upload_id} of yours.")
-        rows = session.scalars(select(RejectedRow).where(RejectedRow.upload_id == upload_id)
-                               .order_by(RejectedRow.id)).all()
-        text = rejected_csv(rows)
-        accounts.audit(session, user, "rejected.read", "upload", upload_id, rows=len(rows))
-    return Response(text, media_type="text/csv")
 
 
 @router.get("/visits")

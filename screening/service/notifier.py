@@ -24,6 +24,7 @@ from typing import Any
 
 from screening.service.context import Services
 from screening.service.referrals import sweep_overdue
+from screening.service.upload_history import purge_kept_files
 from screening.settings import Settings
 from screening.store import referrals as store
 
@@ -159,11 +160,13 @@ def run_once(services: Services, now: dt.datetime | None = None) -> RunResult:
 
 def run_forever(services: Services, every: float = 60.0,
                 stop: threading.Event | None = None) -> None:
-    """Run :func:`run_once` every ``every`` seconds until ``stop`` is set."""
+    """Run :func:`run_once` every ``every`` seconds until ``stop`` is set; each round also
+    deletes the uploaded files kept past their time (:func:`purge_kept_files`)."""
     stop = stop or threading.Event()
     while not stop.is_set():
         try:
             run_once(services)
+            purge_kept_files(services)
         except Exception:  # noqa: BLE001 - the store was unreachable: the events wait, try later
             log.exception("The notifier's round failed; it runs again in %s s.", every)
         stop.wait(every)

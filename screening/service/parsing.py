@@ -114,4 +114,67 @@ def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | No
     raise LoaderError(first, second)
 
 
-__all__ = ["load_in_worker"]
+def _mark(conn, suffix: str, content: bytes, messages: dict, memory: int) -> None:  # noqa: ANN001
+    """In the worker: limit the address space, mark the file, send back (ok, bytes)."""
+    limit = _virtual_size() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        from screening.outputs.marked import marked_csv, marked_xlsx
+
+        if suffix == ".xlsx":
+            conn.send((True, marked_xlsx(content, messages)))
+        else:
+            conn.send((True, marked_csv(content, messages)))
+    except MemoryError:
+        conn.send((False, None))
+    except Exception as exc:  # noqa: BLE001 - any failure of a damaged file: say what it was
+        conn.send((False, None if _ran_out(limit, str(exc)) else type(exc).__name__))
+    finally:
+        conn.close()
+
+
+def mark_in_worker(name: str, content: bytes, messages: dict, *, seconds: float,
+                   memory_mb: float) -> bytes:
+    """The kept file ``name`` with its errors marked
+    (:func:`~screening.outputs.marked.marked_xlsx` for ``.xlsx``, else
+    :func:`~screening.outputs.marked.marked_csv`), made in a worker process with the upload's
+    time and memory limits: a workbook that unpacks to much more than it weighs cannot take the
+    server's memory when it is given back.
+
+    Raises
+    ------
+    UploadRefused
+        ``too_large``: marking took longer than ``seconds`` or needed more than ``memory_mb``.
+    ScreeningError
+        The kept file could not be marked (damaged).
+    """
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    suffix = Path(name).suffix.lower()
+    worker = ctx.Process(target=_mark, daemon=True,
+                         args=(sender, suffix, content, messages, int(memory_mb * 1e6)))
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise UploadRefused("too_large", f"{name}: marking the file took longer than "
+                                             f"{seconds:g} s (SCREENING_PARSE_TIMEOUT_S).")
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            ok, value = False, None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+        receiver.close()
+    if ok:
+        return value
+    if value is None:
+        raise UploadRefused("too_large", f"{name}: marking the file needed more than "
+                                         f"{memory_mb:g} MB of memory "
+                                         "(SCREENING_PARSE_MEMORY_MB).")
+    raise ScreeningError(f"{name}: the kept file could not be marked ({value}).")
+
+
+__all__ = ["load_in_worker", "mark_in_worker"]

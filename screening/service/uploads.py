@@ -7,13 +7,17 @@ being answered while a large upload is processed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest.bounds import Bounds
+from screening.ingest.loaders import LoadResult
 from screening.ingest.readers import suffix_of
+from screening.outputs.marked import MARK_COLUMN, MARKABLE
 from screening.pipeline import screen_frames
 from screening.service.context import Services
 from screening.service.parsing import load_in_worker
@@ -21,6 +25,7 @@ from screening.service.referrals import open_for_upload
 from screening.settings import Settings
 from screening.store import Receipt, store_upload, transaction
 from screening.store.tables import User
+from screening.store.upload_files import keep_files, purge_expired
 
 MAGIC = {".xlsx": b"PK", ".parquet": b"PAR1"}
 """The first bytes a file of these types starts with."""
@@ -100,6 +105,47 @@ def bounds_of(settings: Settings) -> Bounds:
                   max_decompressed_mb=settings.max_decompressed_mb)
 
 
+def without_marks(loaded: LoadResult) -> LoadResult:
+    """The load without the :data:`~screening.outputs.marked.MARK_COLUMN` of messages that a
+    marked file brings back (it is the service's own column, not the inspector's data)."""
+    for name in ("visits", "interviews"):
+        frame = getattr(loaded, name)
+        if MARK_COLUMN in frame.columns:
+            setattr(loaded, name, frame.drop(columns=[MARK_COLUMN]))
+    return loaded
+
+
+def files_to_keep(receipt: Receipt, file: UploadedFile, interviews: UploadedFile | None
+                  ) -> dict[str, tuple[str, bytes]]:
+    """The parts of an upload worth keeping for a marked download: a CSV or XLSX file that
+    holds a table with rejected rows (``visits`` may hold the interviews too)."""
+    tables = {row.table for row in receipt.rejected_rows if row.row is not None}
+    out = {}
+    first = {"visits"} | ({"interviews"} if interviews is None else set())
+    if suffix_of(file.name) in MARKABLE and tables & first:
+        out["visits"] = (file.name, file.content)
+    if interviews is not None and suffix_of(interviews.name) in MARKABLE \
+            and "interviews" in tables:
+        out["interviews"] = (interviews.name, interviews.content)
+    return out
+
+
+def _keep(session: Session, services: Services, receipt: Receipt, user: User | int | None,
+          file: UploadedFile, interviews: UploadedFile | None, now: dt.datetime) -> None:
+    """Keep the upload's files for a marked download when the settings and the receipt call
+    for it (a signed-in uploader, rejected rows, a CSV or XLSX file)."""
+    days = services.settings.keep_uploaded_files_days
+    if user is None or days <= 0 or receipt.repeat:
+        return
+    files = files_to_keep(receipt, file, interviews)
+    if not files:
+        return
+    until = now + dt.timedelta(days=days)
+    keep_files(session, receipt.upload_id, files, until, user)
+    receipt.kept_files = {part: name for part, (name, _) in files.items()}
+    receipt.kept_until = until
+
+
 def accept_upload(services: Services, user: User | int | None, file: UploadedFile,
                   interviews: UploadedFile | None = None, *, correction: bool = False
                   ) -> Receipt:
@@ -113,14 +159,16 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     file, interviews : UploadedFile
         The visits file (which may hold the interviews too) and an optional interviews file.
     correction : bool
-        Visits already stored are replaced by a new version instead of being rejected.
+        Stored visits that the upload changes are replaced by a new version instead of being
+        rejected; rows identical to the stored version are unchanged either way.
 
     Returns
     -------
     Receipt
         With ``referral_cases`` (a case opened for each urgent new visit, in the same
-        transaction as the upload), ``model_version`` (None: the rules alone) and
-        ``model_problem`` when the active model could not be used.
+        transaction as the upload), ``model_version`` (None: the rules alone),
+        ``model_problem`` when the active model could not be used, and ``kept_files`` when the
+        files are kept for a marked download (``SCREENING_KEEP_UPLOADED_FILES_DAYS``).
 
     Raises
     ------
@@ -138,6 +186,7 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
                             (interviews.name, interviews.content) if interviews else None,
                             bounds_of(settings), seconds=settings.parse_timeout_s,
                             memory_mb=settings.parse_memory_mb)
+    loaded = without_marks(loaded)
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)
@@ -152,6 +201,8 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
             if not receipt.repeat:
                 receipt.referral_cases = open_for_upload(session, services, receipt,
                                                          screening, user, now)
+                _keep(session, services, receipt, user, file, interviews, now)
+            purge_expired(session, now)
         return receipt
 
     try:
@@ -162,4 +213,5 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
         return store()
 
 
-__all__ = ["MAGIC", "NAME_LIMIT", "UploadedFile", "accept_upload", "check_file", "check_name"]
+__all__ = ["MAGIC", "NAME_LIMIT", "UploadedFile", "accept_upload", "check_file", "check_name",
+           "files_to_keep", "without_marks"]

@@ -20,6 +20,7 @@ from screening.store.engine import (
 from screening.store.entries import rebuild
 from screening.store.listing import ListFilters, ListPage, list_page
 from screening.store.queries import NO_REVIEW, follow_up_frame, visit_detail
+from screening.store.receipts import Receipt, RejectedCell, receipt_of
 from screening.store.reviews import UnknownVisitError, outcomes_frame, record_review
 from screening.store.streaming import iter_list
 from screening.store.tables import (
@@ -31,7 +32,7 @@ from screening.store.tables import (
     Upload,
     User,
 )
-from screening.store.uploads import ALREADY_STORED, Receipt, RejectedCell, receipt_of, store_upload
+from screening.store.uploads import ALREADY_STORED, store_upload
 
 __all__ = [
     "ALREADY_STORED",

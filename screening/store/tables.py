@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -94,7 +95,13 @@ class WebSession(Base):
 
 
 class Upload(Base):
-    """One uploaded file: who, when, its sha256 and what was accepted and rejected."""
+    """One uploaded file: who, when, its sha256 and what was accepted and rejected.
+
+    ``visits_accepted`` counts the visit rows stored (new visits and corrected ones);
+    ``visits_corrected`` those of them that replaced a stored version; ``visits_unchanged`` the
+    rows identical to the stored current version (neither stored again nor rejected). Rows read
+    = accepted + unchanged + rejected, per table.
+    """
 
     __tablename__ = "uploads"
 
@@ -109,6 +116,32 @@ class Upload(Base):
     interviews_rejected: Mapped[int] = mapped_column(default=0)
     is_correction: Mapped[bool] = mapped_column(default=False)
     receipt: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    visits_unchanged: Mapped[int] = mapped_column(default=0)
+    interviews_unchanged: Mapped[int] = mapped_column(default=0)
+    visits_corrected: Mapped[int] = mapped_column(default=0)
+    interviews_corrected: Mapped[int] = mapped_column(default=0)
+
+
+class KeptFile(Base):
+    """The bytes of an uploaded file, kept for a while so that its uploader can download it
+    back with the rejected cells marked (``upload_errors``).
+
+    Kept only for a CSV or XLSX upload with rejected rows, by a signed-in user, until
+    ``kept_until`` (``SCREENING_KEEP_UPLOADED_FILES_DAYS``) or until the uploader deletes it;
+    readable by the uploader and an admin only. ``part`` is ``visits`` (the first file) or
+    ``interviews`` (a separate interviews file).
+    """
+
+    __tablename__ = "upload_files"
+    __table_args__ = (UniqueConstraint("upload_id", "part", name="uq_upload_files_part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id"), index=True)
+    part: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    kept_until: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 _SQL_TYPES = {Kind.TEXT: Text, Kind.CHOICE: String(40), Kind.INT: Integer, Kind.NUMBER: Float,
@@ -351,6 +384,6 @@ def _refuse_bulk(state: ORMExecuteState) -> None:
 
 
 __all__ = ["APPEND_ONLY_MESSAGE", "ROLES", "REVIEW_STATUSES", "TIERS", "ApiToken",
-           "AppendOnlyError", "AuditEntry", "Base", "Interview", "OutboxEvent", "ReferralCase",
-           "RejectedRow", "Review", "ScreeningRow", "ServiceSetting", "Upload", "User", "Visit",
-           "WebSession", "utcnow"]
+           "AppendOnlyError", "AuditEntry", "Base", "Interview", "KeptFile", "OutboxEvent",
+           "ReferralCase", "RejectedRow", "Review", "ScreeningRow", "ServiceSetting", "Upload",
+           "User", "Visit", "WebSession", "utcnow"]

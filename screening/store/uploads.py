@@ -4,9 +4,10 @@ Everything an upload brings — valid visits and interviews, rejected rows, the 
 new visits, the upload row and its audit entry — is written in one transaction, with bulk
 inserts: either all of it is in the store or none of it is.
 
-Over 400 lines on purpose: the receipt, the row numbers, the ownership check of a correction
-and the transaction that uses them are one unit of work; a split would expose their private
-helpers as an interface.
+Rows identical to the stored version of their visit are *unchanged*
+(:mod:`screening.store.compare`): neither stored again nor rejected. A changed stored visit is
+rejected (``already_stored``) unless the upload is a correction, which replaces it and keeps
+the earlier version. The receipt is :mod:`screening.store.receipts`'.
 """
 
 from __future__ import annotations
@@ -20,24 +21,23 @@ from pathlib import PurePath
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pydantic import BaseModel
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.errors import ConflictError, ForbiddenError, StoreError
+from screening.errors import NotOwnVisitError, SameFileCorrectionError, StoreError
 from screening.ingest.loaders import LoadResult
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
-from screening.ingest.validation import REJECTED_COLUMNS
 from screening.pipeline import Screening
 from screening.store.accounts import audit, user_id_of
 from screening.store.bulk import insert_arrow
+from screening.store.compare import unchanged_visits
 from screening.store.engine import transaction
 from screening.store.entries import refresh_upload
+from screening.store.receipts import Receipt, RejectedCell, as_utc, receipt_of
 from screening.store.tables import (
     TIERS,
     Interview,
-    ReferralCase,
     RejectedRow,
     ScreeningRow,
     Upload,
@@ -51,72 +51,14 @@ VISIT_REJECTED = "visit_rejected"
 _CHUNK = 2000
 
 
-class RejectedCell(BaseModel):
-    """One failing cell of an upload, as in the rejected table of the loaders."""
-
-    source: str
-    table: str
-    row: int | None
-    column: str
-    value: str | None
-    reason: str
-    message: str
-    visit_id: str | None = None
-    worker_ref: str | None = None
-
-
-class Receipt(BaseModel):
-    """What an upload brought: accepted and rejected rows, and the new visits' tiers.
-
-    Attributes
-    ----------
-    upload_id : int
-    file_name, sha256 : str
-    created_at : datetime
-    is_correction : bool
-    accepted, rejected : dict of str to int
-        Rows per table (``visits``, ``interviews``).
-    rejected_rows : list of RejectedCell
-        One entry per failing cell.
-    tiers : dict of str to int
-        Number of new visits per tier (every tier present, urgent first).
-    visit_tiers : dict of str to str
-        The tier of each new visit, in follow-up order.
-    repeat : bool
-        True when the same file had been stored before: this is the first upload's receipt and
-        nothing was stored this time.
-    model_version : str or None
-        The model version that screened the new visits; None: the rules alone.
-    model_problem : str or None
-        Why the active model was not used, when one is set but could not be loaded.
-    referral_cases : dict of str to int
-        The referral case opened for each urgent new visit (visit_id -> case id).
-    """
-
-    upload_id: int
-    file_name: str
-    sha256: str
-    created_at: dt.datetime
-    is_correction: bool
-    accepted: dict[str, int]
-    rejected: dict[str, int]
-    rejected_rows: list[RejectedCell]
-    tiers: dict[str, int]
-    visit_tiers: dict[str, str]
-    repeat: bool = False
-    model_version: str | None = None
-    model_problem: str | None = None
-    referral_cases: dict[str, int] = {}
-
-    def rejected_frame(self) -> pd.DataFrame:
-        """The rejected cells as a frame with the columns of the loaders' rejected table."""
-        return pd.DataFrame([c.model_dump() for c in self.rejected_rows],
-                            columns=list(REJECTED_COLUMNS))
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """A stored time as timezone-aware UTC (SQLite gives it back without a timezone)."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+def _plain_rows(table: pa.Table) -> list[dict]:
+    """An Arrow table of :func:`records` as dict rows as the store reads them back (``extra``
+    as a dict), for comparing with stored versions."""
+    rows = table.to_pylist()
+    for row in rows:
+        if row.get("extra"):
+            row["extra"] = json.loads(row["extra"])
+    return rows
 
 
 def visible(text: str) -> str:
@@ -222,20 +164,27 @@ def _current_versions(session: Session, visit_ids: list[str]) -> dict[str, tuple
     return found
 
 
-def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
-                    interviews: pd.DataFrame, keep_i: np.ndarray,
+CORRECTION_HINT = ("tick 'This file corrects visits I uploaded before' on the upload page "
+                   "(in the API: correction=true)")
+"""Where the message of a changed, already stored visit points: the correction option."""
+
+
+def _already_stored(file_name: str, visits: pd.DataFrame, refused: np.ndarray,
+                    interviews: pd.DataFrame, refused_i: np.ndarray,
                     rows: np.ndarray | None, rows_i: np.ndarray | None) -> list[dict]:
-    """Rejected cells for visits already in the store and for their interviews."""
+    """Rejected cells for stored visits that this upload changes without being a correction,
+    and for their interviews."""
     out = []
-    for pos in np.flatnonzero(~keep):
+    for pos in np.flatnonzero(refused):
         visit_id = visits["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="visits", row=None if rows is None else int(rows[pos]),
             column="visit_id", value=visit_id, reason=ALREADY_STORED, visit_id=visit_id,
             worker_ref=None,
-            message=f"Visit '{visit_id}' is already stored; upload it as a correction to "
-                    "replace it (the earlier version is kept in the history)."))
-    for pos in np.flatnonzero(~keep_i):
+            message=f"Visit '{visit_id}' is already stored and this row (or its interviews) "
+                    f"differs from it; to replace it, {CORRECTION_HINT} and upload again "
+                    "(the earlier version is kept in the history)."))
+    for pos in np.flatnonzero(refused_i):
         visit_id = interviews["visit_id"].iloc[pos]
         out.append(dict(
             source=file_name, table="interviews",
@@ -243,7 +192,7 @@ def _already_stored(file_name: str, visits: pd.DataFrame, keep: np.ndarray,
             value=visit_id, reason=VISIT_REJECTED, visit_id=visit_id,
             worker_ref=interviews["worker_ref"].iloc[pos] if "worker_ref" in interviews else None,
             message=f"The interview's visit '{visit_id}' was rejected because it is already "
-                    "stored."))
+                    "stored and differs from the stored version."))
     return out
 
 
@@ -302,49 +251,10 @@ def _check_owner(session: Session, user: User | int | None,
         others = sorted(set(part) - mine)
         if others:
             more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-            raise ForbiddenError(
+            raise NotOwnVisitError(
+                others[0], len(others) - 1,
                 f"Visit '{others[0]}'{more} was uploaded by another inspector: a correction may "
                 "replace only visits that you uploaded (or an admin). Nothing was stored.")
-
-
-def receipt_of(session: Session, upload: Upload, *, repeat: bool = False) -> Receipt:
-    """Rebuild an upload's receipt from the store.
-
-    Parameters
-    ----------
-    session : Session
-    upload : Upload
-    repeat : bool
-        Mark the receipt as returned for the same file uploaded again.
-
-    Returns
-    -------
-    Receipt
-    """
-    cells = session.scalars(select(RejectedRow).where(RejectedRow.upload_id == upload.id)
-                            .order_by(RejectedRow.id))
-    tiers = session.execute(
-        select(Visit.visit_id, ScreeningRow.tier)
-        .join(ScreeningRow, ScreeningRow.visit_row_id == Visit.id)
-        .where(Visit.upload_id == upload.id).order_by(ScreeningRow.id))
-    visit_tiers = dict(tiers.all())
-    counts = dict.fromkeys(TIERS[::-1], 0)
-    for tier in visit_tiers.values():
-        counts[tier] += 1
-    opened = session.execute(
-        select(ReferralCase.visit_id, ReferralCase.case_id)
-        .where(ReferralCase.upload_id == upload.id, ReferralCase.version == 1)
-        .order_by(ReferralCase.id))
-    return Receipt(
-        referral_cases=dict(opened.all()),
-        upload_id=upload.id, file_name=upload.file_name, sha256=upload.sha256,
-        created_at=as_utc(upload.created_at), is_correction=upload.is_correction,
-        accepted={"visits": upload.visits_accepted, "interviews": upload.interviews_accepted},
-        rejected={"visits": upload.visits_rejected, "interviews": upload.interviews_rejected},
-        rejected_rows=[RejectedCell.model_validate(c, from_attributes=True) for c in cells],
-        tiers=counts, visit_tiers=visit_tiers, repeat=repeat,
-        model_version=(upload.receipt or {}).get("model_version"),
-        model_problem=(upload.receipt or {}).get("model_problem"))
 
 
 def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: str,
@@ -388,10 +298,12 @@ def store_upload(bind: Session | Engine, *, user: User | int | None, file_name: 
     ------
     StoreError
         The screening does not cover exactly the upload's visits.
-    ForbiddenError
-        A correction would replace a visit that another user uploaded (names the visit).
-    ConflictError
-        A correction whose bytes were stored before (it would change nothing).
+    NotOwnVisitError
+        A correction would change a visit that another user uploaded (names the visit); a
+        ``ForbiddenError``.
+    SameFileCorrectionError
+        A correction whose bytes were stored before (it would change nothing); a
+        ``ConflictError``.
     """
     options = dict(user=user, file_name=file_name, content=content, loaded=loaded,
                    screening=screening, correction=correction, first_row=first_row,
@@ -414,7 +326,8 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
     with transaction(bind) as session:
         earlier = session.scalar(select(Upload).where(Upload.sha256 == digest))
         if earlier is not None and correction:
-            raise ConflictError(
+            raise SameFileCorrectionError(
+                earlier.id,
                 f"This correction is the same file as upload {earlier.id} "
                 f"('{earlier.file_name}', {as_utc(earlier.created_at):%Y-%m-%d %H:%M} UTC), "
                 "so it changes nothing and nothing was replaced; correct the rows and upload "
@@ -429,21 +342,29 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
 
         visits, interviews = loaded.visits, loaded.interviews
         stored = _current_versions(session, visits["visit_id"].astype(object).tolist())
-        keep = np.ones(len(visits), dtype=bool)
-        keep_i = np.ones(len(interviews), dtype=bool)
-        if stored and not correction:
-            keep = ~visits["visit_id"].isin(list(stored)).to_numpy()
-            keep_i = ~interviews["visit_id"].isin(list(stored)).to_numpy()
-        elif stored:
-            _check_owner(session, user, stored)
-            old = [row_id for row_id, _ in stored.values()]
+        ids, ids_i = visits["visit_id"].astype(object), interviews["visit_id"].astype(object)
+        same: set[str] = set()
+        if stored:  # only the rows of visits stored before are compared, as plain rows
+            seen_v, seen_i = ids.isin(list(stored)).to_numpy(), ids_i.isin(list(stored)).to_numpy()
+            same = unchanged_visits(session, _plain_rows(records(visits[seen_v], VISIT_COLUMNS)),
+                                    _plain_rows(records(interviews[seen_i], INTERVIEW_COLUMNS)),
+                                    stored)
+        changed = sorted(set(stored) - same)
+        same_v, same_i = ids.isin(same).to_numpy(), ids_i.isin(same).to_numpy()
+        changed_v, changed_i = ids.isin(changed).to_numpy(), ids_i.isin(changed).to_numpy()
+        if correction and changed:
+            _check_owner(session, user, {v: stored[v] for v in changed})
+            old = [stored[v][0] for v in changed]
             for part in _chunks(old):
                 session.execute(update(Visit).where(Visit.id.in_(part)).values(is_current=False))
-        added = _already_stored(file_name, visits, keep, interviews, keep_i,
+        refused_v = changed_v if not correction else np.zeros(len(visits), dtype=bool)
+        refused_i = changed_i if not correction else np.zeros(len(interviews), dtype=bool)
+        keep, keep_i = ~(same_v | refused_v), ~(same_i | refused_i)
+        added = _already_stored(file_name, visits, refused_v, interviews, refused_i,
                                 row_numbers(loaded, "visits", first_row),
                                 row_numbers(loaded, "interviews", first_row))
-        new_visits, new_interviews = visits[keep], interviews[keep_i]
 
+        new_visits, new_interviews = visits[keep], interviews[keep_i]
         versions = [stored[v][1] + 1 if v in stored else 1
                     for v in new_visits["visit_id"].astype(object)]
         insert_arrow(session, Visit.__table__, records(
@@ -472,8 +393,14 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
 
         upload.visits_accepted = len(new_visits)
         upload.interviews_accepted = len(new_interviews)
-        upload.visits_rejected = loaded.rows_read.get("visits", 0) - len(new_visits)
-        upload.interviews_rejected = loaded.rows_read.get("interviews", 0) - len(new_interviews)
+        upload.visits_unchanged, upload.interviews_unchanged = int(same_v.sum()), int(same_i.sum())
+        if correction:
+            upload.visits_corrected = int(changed_v.sum())
+            upload.interviews_corrected = int(changed_i.sum())
+        upload.visits_rejected = (loaded.rows_read.get("visits", 0) - len(new_visits)
+                                  - upload.visits_unchanged)
+        upload.interviews_rejected = (loaded.rows_read.get("interviews", 0) - len(new_interviews)
+                                      - upload.interviews_unchanged)
         session.flush()
         receipt = receipt_of(session, upload)
         receipt.model_version = (screening.model.info.get("version")
@@ -483,9 +410,9 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
             "accepted", "rejected", "tiers", "model_version", "model_problem"})
         audit(session, user, "upload", "upload", upload.id, file_name=file_name, sha256=digest,
               correction=correction, accepted=receipt.accepted, rejected=receipt.rejected,
-              replaced=len(stored) if correction else 0)
+              unchanged=receipt.unchanged, replaced=upload.visits_corrected)
     return receipt
 
 
-__all__ = ["ALREADY_STORED", "Receipt", "RejectedCell", "receipt_of", "records", "row_numbers",
-           "sha256_of", "store_upload"]
+__all__ = ["ALREADY_STORED", "CORRECTION_HINT", "Receipt", "RejectedCell", "as_utc",
+           "receipt_of", "records", "row_numbers", "sha256_of", "store_upload"]

@@ -1,23 +1,18 @@
-"""Pages for everyone: landing, sign-in and sign-out, language, upload with its receipt, the
-column guide and the indicator catalogue."""
+"""Pages for everyone: landing, sign-in and sign-out, language, the sample files, the column
+guide and the indicator catalogue (the upload pages are :mod:`screening.web.uploads`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import select
-from starlette.concurrency import run_in_threadpool
 
-from screening.errors import ScreeningError, http_status
 from screening.outputs import exports
 from screening.outputs.column_guide import column_guide
 from screening.outputs.template import FILENAME as TEMPLATE_NAME
 from screening.outputs.template import upload_template
-from screening.service.uploads import UploadedFile, accept_upload
 from screening.settings import EXAMPLES_DIR
-from screening.store import audit, transaction
 from screening.store.accounts import close_session, open_session
-from screening.store.tables import RejectedRow, Upload, User
+from screening.store.tables import User
 from screening.web.i18n import LANGUAGES
 from screening.web.security import (
     HOMES,
@@ -113,58 +108,6 @@ def _sample(name: str):  # noqa: ANN202
 
 for _name in SAMPLES:  # exact paths, so the other /static files still come from the mount
     router.add_api_route(f"/static/{_name}", _sample(_name), methods=["GET"])
-
-
-@router.get("/upload")
-def upload_form(request: Request, user: User = Depends(page_user("inspector"))) -> Response:  # noqa: B008
-    """The upload form with links to the sample file and the column guide."""
-    return render(request, "upload.html", user=user)
-
-
-def _present(upload: UploadFile | None) -> UploadFile | None:
-    return upload if upload is not None and upload.filename else None
-
-
-@router.post("/upload")
-async def upload(request: Request, file: UploadFile | None = File(None),  # noqa: B008
-                 interviews: UploadFile | None = File(None),  # noqa: B008
-                 csrf: str = Form(""),  # noqa: B008
-                 user: User = Depends(page_user("inspector"))) -> Response:  # noqa: B008
-    """Store the upload through the service's one code path (off the event loop) and render
-    its receipt."""
-    check_csrf(request, csrf)
-    file, interviews = _present(file), _present(interviews)
-    if file is None:
-        return render(request, "upload.html", status=422, user=user, error_key="no_file")
-    svc = request.app.state.services
-    limit = int(svc.settings.max_upload_mb * 1e6)
-    visits = UploadedFile(file.filename or "upload", await file.read(limit + 1))
-    extra = (UploadedFile(interviews.filename or "upload", await interviews.read(limit + 1))
-             if interviews is not None else None)
-    try:
-        receipt = await run_in_threadpool(accept_upload, svc, user, visits, extra)
-    except ScreeningError as exc:
-        return render(request, "upload.html", status=http_status(exc),
-                      user=user, error_name=file.filename, error_reason=str(exc))
-    return render(request, "upload.html", status=201, user=user,
-                  receipt=receipt.model_dump(mode="json"))
-
-
-@router.get("/uploads/{upload_id}/rejected.csv")
-def rejected_csv(request: Request, upload_id: int,
-                 user: User = Depends(page_user())) -> Response:  # noqa: B008
-    """The rejected rows of an upload as CSV (an inspector: their own uploads only)."""
-    engine = request.app.state.services.engine
-    with transaction(engine) as db:
-        found = db.get(Upload, upload_id) if 1 <= upload_id < 2**31 else None
-        if found is None or (user.role == "inspector" and found.user_id != user.id):
-            raise WebError(404, "error_404", what=f"upload {upload_id}")
-        cells = db.scalars(select(RejectedRow).where(
-            RejectedRow.upload_id == upload_id).order_by(RejectedRow.id)).all()
-        text = exports.rejected_csv(cells)
-        audit(db, user, "rejected.read", "upload", upload_id, rows=len(cells), via="web")
-    return Response(text, media_type="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=upload-{upload_id}-rejected.csv"})
 
 
 @router.get("/guide")

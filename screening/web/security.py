@@ -227,7 +227,7 @@ def error_page(request: Request, status: int, key: str, **values: object) -> Res
 
 def mount(app: FastAPI) -> None:
     """Add the pages to ``app`` (call once, before the app starts)."""
-    from screening.web import analyst, monitor, pages, referrals
+    from screening.web import analyst, monitor, pages, referrals, uploads
 
     data_dir = Path(app.state.services.settings.data_dir)
     app.state.web_signer = URLSafeTimedSerializer(secret_key(data_dir), salt="web-session")
@@ -244,7 +244,7 @@ def mount(app: FastAPI) -> None:
 
     app.add_exception_handler(WebError, _web_error)
     app.add_exception_handler(SignInRequired, _sign_in)
-    for module in (pages, monitor, referrals, analyst):
+    for module in (pages, uploads, monitor, referrals, analyst):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)

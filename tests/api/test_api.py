@@ -133,7 +133,10 @@ def test_upload_receipt_and_same_file_twice(service):
                      headers=auth(tokens["inspector"]))
     frame = pd.read_csv(io.StringIO(csv.text))
     assert list(frame.columns) == ["source", "table", "row", "column", "value", "reason",
-                                   "message", "visit_id", "worker_ref"]  # only added
+                                   "message", "visit_id", "worker_ref",  # columns only added
+                                   "explanation", "reason_words"]
+    assert frame.loc[frame["reason"] == "unknown_choice", "reason_words"].tolist() == [
+        "not an allowed value"]
 
 
 def test_upload_too_large_gets_413(service):

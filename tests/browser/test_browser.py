@@ -119,15 +119,17 @@ def test_inspector_uploads_a_file_with_one_bad_row(web, page, sign_in, shot, tmp
     assert page.query_selector("#upload-error") is None, page.inner_text("#upload-error")
     receipt = page.wait_for_selector("#receipt")
     assert receipt.is_visible()
-    assert page.inner_text("#accepted-visits").strip() == "4"
+    assert page.inner_text("#new-visits").strip() == "4"
     assert page.inner_text("#rejected-count").strip() == "1"
-    rejected = records(page, "#rejected-table")
-    assert len(rejected) == 1, rejected
-    bad = {key: rejected[0].get(t(f"col_{key}")) for key in
-           ("row", "column", "value", "reason", "message")}
-    assert (bad["row"], bad["column"], bad["value"]) == (str(bad_row), "sector", "mining"), bad
-    assert bad["reason"] == "unknown_choice", bad
-    assert "mining" in bad["message"], bad
+    rejected = page.query_selector_all("#rejected-table tr.rejected-row")
+    assert len(rejected) == 1, [r.inner_text() for r in rejected]
+    assert rejected[0].get_attribute("data-row") == str(bad_row)
+    problem = rejected[0].query_selector("li.problem")
+    assert (problem.get_attribute("data-column"), problem.get_attribute("data-reason")) == (
+        "sector", "unknown_choice")
+    assert problem.query_selector("code.value").inner_text() == "mining"
+    assert problem.query_selector(".reason").inner_text() == t("reason_unknown_choice")
+    assert "mining" in problem.query_selector(".message").inner_text()
     link = page.wait_for_selector("#rejected-csv")
     download = page.request.get(link.get_attribute("href"))  # with the page's session
     assert download.ok and "mining" in download.text(), download.status

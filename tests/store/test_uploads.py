@@ -86,26 +86,51 @@ def test_same_file_twice_returns_the_first_receipt(store, synthetic_upload, uplo
     assert other.upload_id != first.upload_id
 
 
-def test_visit_already_stored_is_rejected(store, synthetic_upload):
+def test_the_same_visits_in_another_file_are_unchanged_not_rejected(store, synthetic_upload):
+    """Issue 12: stored rows sent again (a whole file re-uploaded after fixing its bad rows)
+    are counted as unchanged, never rejected as already stored, with or without correction."""
     put(store, synthetic_upload)
     before = counts(store)
-    again = put(store, synthetic_upload, content=b"the same visits in another file")
     n_visits = len(synthetic_upload.loaded.visits)
     n_interviews = len(synthetic_upload.loaded.interviews)
-    assert again.accepted == {"visits": 0, "interviews": 0}
-    assert again.rejected == {"visits": n_visits, "interviews": n_interviews}
-    frame = again.rejected_frame()
-    visits = frame[frame["table"] == "visits"]
-    assert (visits["reason"] == ALREADY_STORED).all()
-    assert visits["row"].tolist() == list(range(2, 2 + n_visits))
-    first_id = synthetic_upload.loaded.visits["visit_id"].iloc[0]
-    assert visits["message"].iloc[0] == (
-        f"Visit '{first_id}' is already stored; upload it as a correction to replace it "
-        "(the earlier version is kept in the history).")
-    assert (frame.loc[frame["table"] == "interviews", "reason"] == "visit_rejected").all()
+    for correction, content in ((False, b"the same visits in another file"),
+                                (True, b"the same visits, as a correction")):
+        again = put(store, synthetic_upload, content=content, correction=correction)
+        assert again.accepted == {"visits": 0, "interviews": 0}
+        assert again.rejected == {"visits": 0, "interviews": 0}
+        assert again.unchanged == {"visits": n_visits, "interviews": n_interviews}
+        assert again.corrected == again.new == {"visits": 0, "interviews": 0}
+        assert again.rejected_rows == [] and again.visit_tiers == {}
     after = counts(store)
-    assert after["visits"] == before["visits"] and after["interviews"] == before["interviews"]
-    assert after["rejected_rows"] == before["rejected_rows"] + n_visits + n_interviews
+    assert after["uploads"] == before["uploads"] + 2
+    for table in ("visits", "interviews", "screenings", "rejected_rows"):
+        assert after[table] == before[table], table
+
+
+def test_a_changed_visit_without_the_correction_option_is_refused_naming_it(store, tmp_path):
+    data = generate(6, seed=8)
+    first = write(data, tmp_path / "a")
+    put(store, make_upload(first["visits"], first["interviews"]))
+    changed = data.visits.copy()
+    changed.loc[0, "region"] = "Another region"
+    second = write(type(data)(changed, data.interviews, data.outcomes), tmp_path / "b")
+    receipt = put(store, make_upload(second["visits"], second["interviews"]))
+    visit_id = data.visits["visit_id"].iloc[0]
+    n_interviews = int((data.interviews["visit_id"] == visit_id).sum())
+    assert receipt.rejected == {"visits": 1, "interviews": n_interviews}
+    assert receipt.unchanged == {"visits": 5, "interviews": len(data.interviews) - n_interviews}
+    assert receipt.accepted == {"visits": 0, "interviews": 0}
+    frame = receipt.rejected_frame()
+    visits = frame[frame["table"] == "visits"]
+    assert visits[["row", "column", "value", "reason"]].to_dict("records") == [
+        {"row": 2, "column": "visit_id", "value": visit_id, "reason": ALREADY_STORED}]
+    assert visits["message"].iloc[0] == (
+        f"Visit '{visit_id}' is already stored and this row (or its interviews) differs from "
+        "it; to replace it, tick 'This file corrects visits I uploaded before' on the upload "
+        "page (in the API: correction=true) and upload again (the earlier version is kept in "
+        "the history).")
+    assert (frame.loc[frame["table"] == "interviews", "reason"] == "visit_rejected").all()
+    assert visit_detail(store, visit_id)["visit"]["region"] == data.visits["region"].iloc[0]
 
 
 def test_a_mix_of_new_and_stored_visits(store, tmp_path):
@@ -115,7 +140,8 @@ def test_a_mix_of_new_and_stored_visits(store, tmp_path):
     put(store, make_upload(first["visits"]))
     both = make_upload(write(data, tmp_path / "b")["visits"])
     receipt = put(store, both)
-    assert receipt.accepted["visits"] == 15 and receipt.rejected["visits"] == 25
+    assert receipt.accepted["visits"] == 15 and receipt.unchanged["visits"] == 25
+    assert receipt.rejected["visits"] == 0 and receipt.new["visits"] == 15
     assert set(receipt.visit_tiers) == set(data.visits["visit_id"].iloc[25:])
     assert follow_up_frame(store, limit=100).attrs["total"] == 40
 
@@ -132,6 +158,8 @@ def test_correction_keeps_the_history(store, synthetic_upload, tmp_path):
     receipt = store_api.store_upload(store, user=None, file_name="fix.csv", content=b"fix",
                                      loaded=fixed, screening=screening, correction=True)
     assert receipt.accepted["visits"] == 2 and receipt.is_correction
+    assert receipt.corrected == {"visits": 2, "interviews": 0}
+    assert receipt.new == {"visits": 0, "interviews": 0}
     visit_id = corrected["visit_id"].iloc[0]
     detail = visit_detail(store, visit_id)
     assert detail["visit"]["region"] == "Corrected region"
@@ -202,11 +230,13 @@ def test_extra_columns_are_kept(store, tmp_path):
 
 
 def test_json_rows_are_numbered_from_one(store, tmp_path):
-    paths = write(generate(6, seed=4), tmp_path, fmt="json")
-    upload = make_upload(paths["visits"])
+    data = generate(6, seed=4)
+    upload = make_upload(write(data, tmp_path / "a", fmt="json")["visits"])
     assert upload.file_name.endswith(".json")
     put(store, upload)
-    again = put(store, upload, content=b"same visits, other bytes")
+    changed = data.visits.assign(region="Changed")  # every stored visit changed: refused
+    again = put(store, make_upload(write(type(data)(changed, data.interviews, data.outcomes),
+                                         tmp_path / "b", fmt="json")["visits"]))
     visits = again.rejected_frame().query("table == 'visits'")
     assert visits["row"].tolist() == [1, 2, 3, 4, 5, 6]
 
