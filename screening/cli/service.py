@@ -3,6 +3,8 @@ its users, deliver the referral notifications."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from screening.cli.common import err, service_context
@@ -76,7 +78,7 @@ def _read_password(name: str, from_stdin: bool) -> str:
     from screening.store.passwords import MIN_LENGTH, check_password_rules
 
     if from_stdin:
-        password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+        password = sys.stdin.readline().rstrip("\r\n")
         check_password_rules(name, password)
         return password
 
