@@ -180,3 +180,12 @@ def test_every_rule_with_a_text_colour_and_a_background_has_aa_contrast():
             assert contrast(fg, bg) >= AA, (selectors, fg, bg)
             checked += 1
     assert checked >= 5
+
+
+def test_no_colour_changes_with_the_screen_size():
+    """The phone layout changes sizes and places, never colours: so axe's colour check at
+    the laptop size holds on a phone too (tests/browser/test_accessibility.py)."""
+    media = re.findall(r"@media[^{]*\{((?:[^{}]*\{[^{}]*\})*)\s*\}", CSS)
+    assert media, "the stylesheet has a phone layout"
+    for block in media:
+        assert not re.search(r"(^|[;{\s])(color|background(-color)?)\s*:", block), block
