@@ -14,7 +14,9 @@ keep them); a password is what a person types on a phone.
 
 from __future__ import annotations
 
+import os
 import secrets
+import threading
 import unicodedata
 from functools import cache
 
@@ -34,13 +36,28 @@ MAX_LENGTH = 1024
 """Most characters of a password (far above the 64 NIST asks to allow; bounds the work)."""
 
 hasher = PasswordHasher()
-"""The one hasher (argon2id, RFC 9106's parameters as argon2-cffi ships them)."""
+"""The one hasher (argon2id, RFC 9106's parameters as argon2-cffi ships them: 64 MiB, t=3)."""
+_CORES = (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+          else os.cpu_count() or 1)
+_SLOTS = threading.BoundedSemaphore(max(1, _CORES))
+"""Hashes computed at once: each takes 64 MiB and a core, so a burst of sign-ins (up to the
+server's thread pool at once) waits its turn instead of taking 40 × 64 MiB."""
+
+
+def _hash(password: str) -> str:
+    with _SLOTS:
+        return hasher.hash(password)
+
+
+def _verify(digest: str, password: str) -> bool:
+    with _SLOTS:
+        return hasher.verify(digest, password)
 
 
 @cache
 def _dummy() -> str:
     """A hash of a password nobody has, to spend the same work on an unknown name."""
-    return hasher.hash(secrets.token_urlsafe(32))
+    return _hash(secrets.token_urlsafe(32))
 
 
 def _normal(password: str) -> str:
@@ -86,7 +103,7 @@ def hash_password(name: str, password: str) -> str:
     True
     """
     check_password_rules(name, password)
-    return hasher.hash(_normal(password))
+    return _hash(_normal(password))
 
 
 def set_password(bind: Session | Engine, name: str, password: str, *,
@@ -142,7 +159,7 @@ def verify_password(bind: Session | Engine, name: str, password: str) -> User | 
         user = session.scalar(select(User).where(User.name == name))
         stored = user.password_hash if user is not None else None
     try:
-        hasher.verify(stored or _dummy(), password)
+        _verify(stored or _dummy(), password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if user is None or stored is None or not user.active:
@@ -150,7 +167,7 @@ def verify_password(bind: Session | Engine, name: str, password: str) -> User | 
     if hasher.check_needs_rehash(stored):
         with transaction(bind) as session:
             session.execute(update(User).where(User.id == user.id, User.password_hash == stored)
-                            .values(password_hash=hasher.hash(password)))
+                            .values(password_hash=_hash(password)))
     return user
 
 

@@ -16,6 +16,9 @@ import pytest
 
 from tests.browser.conftest import TIMEOUT_MS
 
+PATIENCE_MS = 4 * TIMEOUT_MS
+"""For one wait here: these tests load every page, some of them long (the catalogue, the
+dashboard's charts), one after another; on a busy machine one load can pass 15 s."""
 SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 BLOCKING = {"serious", "critical"}
 SHOTS = Path("/work/screenshots/access")
@@ -48,7 +51,8 @@ def open_page(browser, server, size: str, lang: str):
     context = browser.new_context(base_url=server["url"], viewport=SIZES[size],
                                   device_scale_factor=2 if size == "phone" else 1,
                                   has_touch=size == "phone")
-    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_timeout(PATIENCE_MS)
+    context.set_default_navigation_timeout(PATIENCE_MS)
     context.add_cookies([{"name": "screening_lang", "value": lang, "url": server["url"]}])
     local = server["url"]
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local)

@@ -119,3 +119,33 @@ def test_setting_a_password_of_nobody_or_a_bad_one_says_so(store):
     with pytest.raises(StoreError, match="at least 15 characters"):
         set_password(store, "aysel", "short")
     assert stored_hash(store, "aysel") is None
+
+
+def test_a_burst_of_sign_ins_hashes_a_few_at_a_time(monkeypatch):
+    """Each argon2 hash takes 64 MiB: forty sign-ins at once must not take forty times that."""
+    import threading
+    import time
+
+    from screening.store import passwords
+
+    running, most, lock = 0, 0, threading.Lock()
+
+    class Counting:
+        def hash(self, password: str) -> str:
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return "$argon2id$counted"
+
+    monkeypatch.setattr(passwords, "hasher", Counting())
+    threads = [threading.Thread(target=passwords.hash_password, args=("aysel", GOOD))
+               for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert 1 <= most <= passwords._CORES < 12
