@@ -103,7 +103,7 @@ class RequestLog:
 
 
 log = logging.getLogger("screening.service")
-_WEB_KEYS = {404: "error_404", 403: "error_403"}
+_WEB_KEYS = {404: "error_404", 403: "error_403", 405: "error_405"}
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
@@ -143,7 +143,9 @@ def _install_errors(app: FastAPI) -> None:
     """Every failure in the one shape: JSON under ``/api/v1``, an HTML page elsewhere."""
 
     def is_api(request: Request) -> bool:
-        return request.url.path.startswith(API_PREFIX)
+        # every path under /api answers JSON, an unknown version too (/api/v2/...)
+        path = request.url.path
+        return path.startswith(API_PREFIX) or path == "/api" or path.startswith("/api/")
 
     @app.exception_handler(ScreeningError)
     async def _library_error(request: Request, exc: ScreeningError) -> Response:
@@ -157,8 +159,13 @@ def _install_errors(app: FastAPI) -> None:
             return http_error(exc)
         key = _WEB_KEYS.get(exc.status_code, "error_message")
         values = ({"what": request.url.path} if key == "error_404" else
-                  {"role": "-"} if key == "error_403" else {"message": str(exc.detail)})
-        return web.error_page(request, exc.status_code, key, **values)
+                  {"role": "-"} if key == "error_403" else
+                  {"method": request.method} if key == "error_405" else
+                  {"message": str(exc.detail)})
+        page = web.error_page(request, exc.status_code, key, **values)
+        if exc.headers and "allow" in {k.lower() for k in exc.headers}:  # 405 says what works
+            page.headers.update({k: v for k, v in exc.headers.items() if k.lower() == "allow"})
+        return page
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -123,8 +123,9 @@ class Settings(BaseSettings):
                                 "host names separated by commas, such as "
                                 "screening.example.org,localhost")
     sign_in_limit_account: str = _field(
-        "10/5minutes", "Failed sign-ins allowed at one account (token prefix) in a moving window; "
-        "past it, sign-ins there get 429 until the window moves on.",
+        "10/5minutes", "Failed sign-ins allowed at one account (the user name typed, or a "
+        "token's prefix) in a moving window; past it, sign-ins there get 429 until the window "
+        "moves on.",
         "a number of attempts per period, such as 10/5minutes or 20/hour",
         pattern=r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$")
     sign_in_limit_address: str = _field(

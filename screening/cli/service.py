@@ -3,10 +3,13 @@ its users, deliver the referral notifications."""
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from screening.cli.common import err, service_context
 from screening.cli.slow_clients import protocol_with_deadline
+from screening.errors import ScreeningError
 from screening.vocabulary import ROLES
 
 
@@ -15,8 +18,8 @@ from screening.vocabulary import ROLES
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--demo", is_flag=True,
               help="A demonstration: on a store without users, create one demo user per role, "
-                   "print their tokens on the terminal and store examples/ (make run passes "
-                   "it). Never on a store with real users.")
+                   "print their names, passwords and API tokens on the terminal and store "
+                   "examples/ (make run passes it). Never on a store with real users.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True,
               help="Worker processes (each opens the store and loads the catalogue and the "
                    "active model once; put a reverse proxy in front, see the README).")
@@ -31,13 +34,17 @@ def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -
     request id."""
     import uvicorn
 
-    from screening.service.demo import seed_demo
+    from screening.service.demo import seed_demo_accounts
 
     services = service_context()
     if demo:
-        tokens = seed_demo(services)
-        for role, token in tokens.items():
-            err.print(f"demo {role} token: {token}")
+        accounts = seed_demo_accounts(services)
+        if accounts:
+            err.print("Demo users (shown only now; sign in to the pages with the name and "
+                      "password, call the API with the token):")
+        for role, account in accounts.items():
+            err.print(f"demo {role}: name {account.name}  password {account.password}")
+            err.print(f"demo {role} token: {account.token}")
     status = services.models.status()
     if status.problem:
         err.print(f"[bold yellow]warning:[/] the active model {status.name!r} cannot be loaded; "
@@ -62,19 +69,69 @@ def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -
 
 @click.group()
 def users() -> None:
-    """Manage the service's users and their API tokens."""
+    """Manage the service's users, their passwords (for the web pages) and API tokens."""
+
+
+def _read_password(name: str, from_stdin: bool) -> str:
+    """The new password of user ``name``: one line of standard input, or typed twice at a
+    hidden prompt (asked again while it breaks a rule, saying which)."""
+    from screening.store.passwords import MIN_LENGTH, check_password_rules
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        check_password_rules(name, password)
+        return password
+
+    def keeps_rules(value: str) -> str:
+        try:
+            check_password_rules(name, value)
+        except ScreeningError as exc:
+            raise click.BadParameter(str(exc)) from None
+        return value
+
+    return click.prompt(f"Password for '{name}' (at least {MIN_LENGTH} characters)",
+                        hide_input=True, confirmation_prompt="Repeat the password",
+                        value_proc=keeps_rules, err=True)
+
+
+_PASSWORD_STDIN = click.option(
+    "--password-stdin", is_flag=True,
+    help="Read the password from the first line of standard input instead of asking (for "
+         "scripts: printf '%s\\n' \"$PASSWORD\" | screening users ...).")
 
 
 @users.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(ROLES), required=True)
-def users_add(name: str, role: str) -> None:
-    """Create user NAME with a role and print its API token (shown only this once)."""
+@_PASSWORD_STDIN
+@click.option("--no-password", is_flag=True,
+              help="No password: the user signs in with the API token only (a script).")
+def users_add(name: str, role: str, password_stdin: bool, no_password: bool) -> None:
+    """Create user NAME with a role and a password for the web pages (asked twice, hidden, at
+    least 15 characters), and print its API token (shown only this once)."""
     from screening.store import create_user
 
-    _, token = create_user(service_context().engine, name, role)
-    err.print(f"Created {role} '{name}'. Its token is shown only now:")
+    if no_password and password_stdin:
+        raise click.UsageError("Give --password-stdin or --no-password, not both.")
+    password = None if no_password else _read_password(name, password_stdin)
+    _, token = create_user(service_context().engine, name, role, password=password)
+    how = "without a password" if no_password else "with a password for the pages"
+    err.print(f"Created {role} '{name}' {how}. Its API token is shown only now:")
     click.echo(token)
+
+
+@users.command("password")
+@click.argument("name")
+@_PASSWORD_STDIN
+def users_password(name: str, password_stdin: bool) -> None:
+    """Set or reset the web password of user NAME (asked twice, hidden); the user's open web
+    sessions end at once. Their API tokens are unchanged."""
+    from screening.store.passwords import set_password
+
+    engine = service_context().engine
+    password = _read_password(name, password_stdin)
+    ended = set_password(engine, name, password)
+    err.print(f"Password set for '{name}'; {ended} open web session(s) ended.")
 
 
 @click.command()

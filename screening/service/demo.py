@@ -1,6 +1,10 @@
-"""Demo data for a first start: one user per role, and the sample upload stored."""
+"""Demo data for a first start: one user per role (with a password and a token), and the
+sample upload stored."""
 
 from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -11,24 +15,54 @@ from screening.store import create_user, transaction
 from screening.store.tables import User
 from screening.vocabulary import ROLES
 
+_LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no i, l, o: nothing to misread on a phone
 
-def seed_demo(services: Services) -> dict[str, str]:
-    """On an empty store: demo users (one per role) and the examples uploaded; their tokens.
 
-    On a store that has users already, nothing is stored and no token is shown again.
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo user's name, role, password (for the pages) and API token, shown once."""
+
+    name: str
+    role: str
+    password: str
+    token: str
+
+
+def demo_password() -> str:
+    """A random password that is easy to type on a phone: four groups of four lower-case
+    letters (about 72 bits), e.g. ``'kqvm-ahtr-pzwe-fnsd'``.
+
+    >>> len(demo_password()), demo_password().count("-")
+    (19, 3)
+    """
+    return "-".join("".join(secrets.choice(_LETTERS) for _ in range(4)) for _ in range(4))
+
+
+def seed_demo_accounts(services: Services) -> dict[str, DemoAccount]:
+    """On an empty store: demo users (one per role, ``demo-<role>``, each with a random
+    password and a token) and the examples uploaded; the accounts by role.
+
+    On a store that has users already, nothing is stored and nothing is shown again.
     """
     with transaction(services.engine, write=False) as session:
         if session.scalar(select(func.count()).select_from(User)):
             return {}
-    tokens, users = {}, {}
+    accounts, users = {}, {}
     for role in ROLES:
-        users[role], tokens[role] = create_user(services.engine, f"demo-{role}", role)
+        name, password = f"demo-{role}", demo_password()
+        users[role], token = create_user(services.engine, name, role, password=password)
+        accounts[role] = DemoAccount(name, role, password, token)
     visits, interviews = EXAMPLES_DIR / "visits.csv", EXAMPLES_DIR / "interviews.csv"
     if visits.exists():
         accept_upload(services, users["inspector"],
                       UploadedFile(visits.name, visits.read_bytes()),
                       UploadedFile(interviews.name, interviews.read_bytes()))
-    return tokens
+    return accounts
 
 
-__all__ = ["seed_demo"]
+def seed_demo(services: Services) -> dict[str, str]:
+    """:func:`seed_demo_accounts`, giving only the API tokens by role (for API clients)."""
+    return {role: account.token for role, account in seed_demo_accounts(services).items()}
+
+
+__all__ = ["DemoAccount", "demo_password", "seed_demo", "seed_demo_accounts"]

@@ -18,9 +18,9 @@ from screening.store.tables import ApiToken, AuditEntry, User, WebSession, utcno
 from screening.vocabulary import ROLES
 
 PREFIX_LENGTH = 8
+"""Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
 NAME_LIMIT = 200
 """The longest user name (the column's width)."""
-"""Characters of a token kept in clear (``api_tokens.prefix``) so people can tell tokens apart."""
 
 
 def hash_token(token: str) -> str:
@@ -69,8 +69,9 @@ def issue_token(bind: Session | Engine, user: User | int) -> str:
 
 
 def create_user(bind: Session | Engine, name: str, role: str, *,
-                by: User | int | None = None) -> tuple[User, str]:
-    """Create a user with a role and a first API token.
+                by: User | int | None = None, password: str | None = None,
+                ) -> tuple[User, str]:
+    """Create a user with a role, a first API token and, optionally, a password.
 
     Parameters
     ----------
@@ -81,6 +82,9 @@ def create_user(bind: Session | Engine, name: str, role: str, *,
     role : {"inspector", "monitor", "analyst", "admin"}
     by : User or int, optional
         Who creates the user (for the audit log).
+    password : str, optional
+        The password for the web pages (kept as its argon2id hash only); without one the user
+        signs in with the token until ``screening users password`` sets one.
 
     Returns
     -------
@@ -91,17 +95,21 @@ def create_user(bind: Session | Engine, name: str, role: str, *,
     Raises
     ------
     StoreError
-        The role is unknown, the name is empty or already taken.
+        The role is unknown, the name is empty or already taken, or the password breaks a
+        rule (:func:`screening.store.passwords.check_password_rules`).
     """
+    from screening.store.passwords import hash_password  # it imports this module
+
     _check_role(role)
     name = (name or "").strip()
     if not name:
         raise StoreError("A user needs a name; the name given is empty.")
     check_text("user name", name, limit=NAME_LIMIT, line=True)
+    digest = hash_password(name, password) if password is not None else None
     with transaction(bind) as session:
         if session.scalar(select(User.id).where(User.name == name)) is not None:
             raise ConflictError(f"A user named '{name}' already exists; choose another name.")
-        user = User(name=name, role=role)
+        user = User(name=name, role=role, password_hash=digest)
         session.add(user)
         session.flush()
         token = issue_token(session, user)
@@ -152,13 +160,21 @@ def open_session(bind: Session | Engine, token: str) -> tuple[User, str] | None:
     user = authenticate(bind, token)
     if user is None:
         return None
-    secret = secrets.token_urlsafe(32)
     with transaction(bind) as session:
         token_id = session.scalar(select(ApiToken.id).where(
             ApiToken.token_sha256 == hash_token(token)))
-        session.add(WebSession(id=hash_token(secret), user_id=user.id, token_id=token_id))
-        audit(session, user, "sign_in", "user", user.id, via="web")
+        secret = start_session(session, user, token_id, method="token")
     return user, secret
+
+
+def start_session(session: Session, user: User, token_id: int | None, *, method: str) -> str:
+    """Store a new web session for ``user`` (opened with token ``token_id``, or with a
+    password when None), audit ``sign_in`` and return the secret for the cookie (only its
+    sha256 is stored)."""
+    secret = secrets.token_urlsafe(32)
+    session.add(WebSession(id=hash_token(secret), user_id=user.id, token_id=token_id))
+    audit(session, user, "sign_in", "user", user.id, via="web", method=method)
+    return secret
 
 
 def session_owner(bind: Session | Engine, secret: str, max_age: dt.timedelta) -> User | None:
@@ -251,4 +267,4 @@ def audit(session: Session, user: User | int | None, action: str,
 
 
 __all__ = ["audit", "authenticate", "close_session", "create_user", "hash_token", "issue_token",
-           "open_session", "revoke_token", "session_owner", "user_id_of"]
+           "open_session", "revoke_token", "session_owner", "start_session", "user_id_of"]

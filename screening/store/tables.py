@@ -65,6 +65,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    """The argon2id hash of the user's password for the web pages (None: tokens only)."""
 
 
 class ApiToken(Base):

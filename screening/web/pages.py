@@ -11,7 +11,8 @@ from screening.outputs.column_guide import column_guide
 from screening.outputs.template import FILENAME as TEMPLATE_NAME
 from screening.outputs.template import upload_template
 from screening.settings import EXAMPLES_DIR
-from screening.store.accounts import close_session, open_session
+from screening.store.accounts import NAME_LIMIT, close_session, open_session
+from screening.store.passwords import open_password_session
 from screening.store.tables import User
 from screening.web.i18n import LANGUAGES
 from screening.web.security import (
@@ -46,12 +47,15 @@ def landing(request: Request) -> Response:
 
 
 @router.get("/sign-in")
-def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa: A002
-    """The sign-in form; it starts an anonymous session that holds the form's CSRF secret."""
+def sign_in_form(request: Request, next: str | None = None,  # noqa: A002
+                 with_: str | None = Query(None, alias="with")) -> Response:  # noqa: B008
+    """The sign-in form (name and password; ``?with=token`` for an API token); it starts an
+    anonymous session that holds the form's CSRF secret."""
     session = read_session(request)
     fresh = session is None
     session = session or new_session(None)
     response = render(request, "sign_in.html", next=local_path(next, ""),
+                      mode="token" if with_ == "token" else "password",
                       csrf_override=session["csrf"])
     if fresh:
         set_session(request, response, session)
@@ -59,17 +63,28 @@ def sign_in_form(request: Request, next: str | None = None) -> Response:  # noqa
 
 
 @router.post("/sign-in")
-def sign_in(request: Request, token: str = Form(""), csrf: str = Form(""),  # noqa: B008
+def sign_in(request: Request, name: str = Form(""), password: str = Form(""),  # noqa: B008
+            token: str = Form(""), csrf: str = Form(""),  # noqa: B008
             next: str = Form("")) -> Response:  # noqa: A002
-    """Check the token, audit ``sign_in``, start the user's session, go to the role's home."""
+    """Check the name and password (or, from the token form, the token), audit ``sign_in``,
+    start the user's session and go to the role's home. A failure counts against the
+    sign-in limits and answers one message whatever was wrong."""
     check_csrf(request, csrf)
     svc = request.app.state.services
     address = request.client.host if request.client else None
-    svc.sign_ins.check(token, address)
-    opened = open_session(svc.engine, token.strip())
+    with_token = bool(token.strip())
+    if with_token:
+        svc.sign_ins.check(token, address)
+        opened = open_session(svc.engine, token.strip())
+    else:
+        svc.sign_ins.check("", address, name=name)
+        opened = open_password_session(svc.engine, name, password)
     if opened is None:
-        svc.sign_ins.failed(svc.engine, token, address, via="web")
-        return render(request, "sign_in.html", status=401, error=True, next=local_path(next, ""))
+        svc.sign_ins.failed(svc.engine, token, address, via="web",
+                            name=None if with_token else name)
+        return render(request, "sign_in.html", status=401, error=True,
+                      mode="token" if with_token else "password",
+                      user_name=name.strip()[:NAME_LIMIT], next=local_path(next, ""))
     user, secret = opened
     response = RedirectResponse(local_path(next, HOMES[user.role]), status_code=303)
     set_session(request, response, new_session(secret))

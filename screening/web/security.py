@@ -156,6 +156,20 @@ def local_path(value: str | None, default: str = "/") -> str:
     return value
 
 
+NAV_SECTIONS = {"/visits": "/list"}
+"""Pages that belong to another page's menu item (a visit is opened from the list)."""
+
+
+def nav_section(path: str) -> str:
+    """The menu item a path belongs to (marked ``aria-current="page"`` in the menu).
+
+    >>> nav_section("/list"), nav_section("/referrals/3"), nav_section("/visits/V1")
+    ('/list', '/referrals', '/list')
+    """
+    first = "/" + path.lstrip("/").split("/", 1)[0]
+    return NAV_SECTIONS.get(first, first)
+
+
 def render(request: Request, name: str, status: int = 200, user: User | None = None,
            **context: Any) -> HTMLResponse:
     """Render a template with the page's language, user, CSRF token and path."""
@@ -175,7 +189,8 @@ def render(request: Request, name: str, status: int = 200, user: User | None = N
     csrf = context.pop("csrf_override", None) or (session or {}).get("csrf", "")
     html = templates.get_template(name).render(
         request=request, lang=language, t=t, _=_, ngettext=plural, user=user, csrf=csrf,
-        here=quote(path, safe="/?=&"), homes=HOMES, **context)
+        here=quote(path, safe="/?=&"), homes=HOMES, section=nav_section(request.url.path),
+        status=status, **context)
     return HTMLResponse(html, status_code=status)
 
 

@@ -26,11 +26,12 @@ def test_users_add_prints_a_token_once(tmp_path, monkeypatch):
     monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SCREENING_DATABASE_URL", raising=False)
     runner = CliRunner()
-    result = runner.invoke(main, ["users", "add", "aysel", "--role", "monitor"])
+    typed = "four words on a phone\n" * 2  # the password, and again to confirm
+    result = runner.invoke(main, ["users", "add", "aysel", "--role", "monitor"], input=typed)
     assert result.exit_code == 0, result.output
     token = result.stdout.strip().splitlines()[-1]
     assert len(token) >= 40
-    again = runner.invoke(main, ["users", "add", "aysel", "--role", "monitor"])
+    again = runner.invoke(main, ["users", "add", "aysel", "--role", "monitor"], input=typed)
     assert again.exit_code == 2 and "aysel" in again.output
     app = create_app(Settings(data_dir=tmp_path))
     from fastapi.testclient import TestClient
@@ -82,6 +83,7 @@ def test_serve_answers_on_localhost(tmp_path):
         proc.terminate()
         _, stderr = proc.communicate(timeout=20)
     assert "demo monitor token:" in stderr
+    assert "demo monitor: name demo-monitor  password " in stderr
     assert f"http://127.0.0.1:{port}/" in stderr
 
 
@@ -133,4 +135,5 @@ def test_demo_users_only_with_an_explicit_demo(tmp_path, monkeypatch, demo):
         users = c.scalar(select(func.count()).select_from(User))
     engine.dispose()
     assert ("token:" in result.output) is demo
+    assert ("password" in result.output) is demo
     assert users == (4 if demo else 0)

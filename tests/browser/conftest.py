@@ -40,16 +40,18 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[dict]:
-    """The app on ``http://127.0.0.1:<free port>``: ``{"url", "tokens", "app"}``."""
+    """The app on ``http://127.0.0.1:<free port>``: ``{"url", "tokens", "accounts", "app"}``
+    (``accounts``: the demo users by role, with their names and passwords)."""
     from screening.app import create_app
-    from screening.service.demo import seed_demo
+    from screening.service.demo import seed_demo_accounts
     from screening.settings import Settings
 
     folder = tmp_path_factory.mktemp("browser-store")
     app = create_app(Settings(data_dir=folder))
-    tokens = seed_demo(app.state.services)
+    accounts = seed_demo_accounts(app.state.services)
+    tokens = {role: account.token for role, account in accounts.items()}
     with serving(app) as url:
-        yield {"url": url, "tokens": tokens, "app": app}
+        yield {"url": url, "tokens": tokens, "accounts": accounts, "app": app}
 
 
 @contextlib.contextmanager
@@ -166,14 +168,17 @@ def shot(screenshots):
 
 @pytest.fixture
 def sign_in(server):
-    """``sign_in(page, role)``: sign in through the form with the role's demo token."""
+    """``sign_in(page, role)``: sign in through the form with the role's demo user name and
+    password."""
 
     def go(page, role: str) -> None:
         response = page.goto("/sign-in")
         assert response is not None and response.status == 200, \
             f"/sign-in answered {response and response.status}"
-        page.wait_for_selector("#token")
-        page.fill("#token", server["tokens"][role])
+        page.wait_for_selector("#password")
+        account = server["accounts"][role]
+        page.fill("#name", account.name)
+        page.fill("#password", account.password)
         with page.expect_navigation():
             page.click("#sign-in")
         landing = {"inspector": "/upload", "monitor": "/list"}.get(role)

@@ -224,7 +224,7 @@ def test_script_in_notes_does_not_run(web, page, sign_in, shot):
 
 
 @pytest.mark.parametrize("role, path, selector, name", [
-    (None, "/sign-in", "#token", "sign-in"),
+    (None, "/sign-in", "#password", "sign-in"),
     ("inspector", "/upload", "#upload-form", "upload"),
     ("analyst", "/indicators", "h1", "indicators"),
     ("analyst", "/model", "h1", "model"),
