@@ -269,22 +269,37 @@ def _read_json(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str,
     return {t: pd.DataFrame(items, index=range(len(items))) for t, items in lists.items()}
 
 
+_WHOLE = (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32())
+
+
 def _arrow_dtype(kind: pa.DataType) -> object:
-    """The pandas dtype a Parquet column becomes: true/false with gaps as ``boolean`` (pandas
-    would make Python objects of them, and validating those costs a call per cell), text as
-    pandas' ``str``; everything else as pandas makes it."""
+    """The pandas dtype a Parquet column becomes, so that validation checks it as it is: true/
+    false with gaps as ``boolean`` and whole numbers with gaps as ``Int64`` (pandas would make
+    Python objects and floats of them), text as pandas' ``str``; everything else as pandas
+    makes it (dates: ``datetime64``, see :func:`_read_parquet`)."""
     if pa.types.is_boolean(kind):
         return pd.BooleanDtype()
+    if kind in _WHOLE:
+        return pd.Int64Dtype()
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
         return pd.StringDtype("pyarrow", na_value=np.nan)
     return None
 
 
+def _as_text_in_arrow(table: pa.Table) -> pa.Table:
+    """Decimals (Spark, databases) become their text in Arrow, which parses them in bulk:
+    pandas would make a Python ``Decimal`` of every cell."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
+    return table
+
+
 def _read_parquet(label: str, data: bytes, bounds: Bounds) -> pd.DataFrame:
     _bounds.check_parquet_size(label, data, bounds)
     try:
-        table = pq.read_table(io.BytesIO(data))
-        frame = table.to_pandas(types_mapper=_arrow_dtype)
+        table = _as_text_in_arrow(pq.read_table(io.BytesIO(data)))
+        frame = table.to_pandas(types_mapper=_arrow_dtype, date_as_object=False)
     except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
         raise LoaderError(label, f"the file could not be read as Parquet ({error!r})") from None
     default = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None

@@ -16,9 +16,7 @@ for a ``checks`` module of its own when it grows again.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +27,8 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.errors import LoaderError, RejectReason
-from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
+from screening.ingest.parsing import DTYPES, PARSERS, STR, as_text, to_series, trimmed
+from screening.ingest.records import ColumnSpec, Kind
 
 REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
                     "worker_ref")
@@ -40,18 +39,12 @@ interviews) name the record the row belongs to where they can be read, else they
 UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
 """Columns whose combination must be unique within a table, by table name."""
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"
-_INT_RE = r"[+-]?[0-9]{1,18}(?:\.0*)?"  # ASCII digits only: pyarrow casts nothing else
-_NUMBER_RE = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
-_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _HINTS = {
     Kind.INT: "is not a whole number; use digits such as 12",
     Kind.NUMBER: "is not a number; use digits with a decimal point such as 42.5",
     Kind.BOOL: "is not true/false; use true/false, yes/no or 1/0",
     Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15",
 }
-_DTYPES = {Kind.TEXT: _STR, Kind.CHOICE: _STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
-           Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,7 +89,7 @@ class ParentIds:
         ids = _trimmed(raw[cls.column])[0]
         rows = first_row + _offsets(raw.index)
         keep = ids.notna().to_numpy(dtype=bool) & ~ids.duplicated().to_numpy(dtype=bool)
-        accepted = valid[cls.column].astype(_STR)
+        accepted = valid[cls.column].astype(STR)
         return cls(pa.array(ids[keep].array), rows[keep], pa.array(accepted.array))
 
 
@@ -120,51 +113,10 @@ def empty_rejected() -> pd.DataFrame:
     )
 
 
-def _cell_text(value: object) -> str:
-    """One cell of any type as the text a person would have typed (``3.0`` -> ``'3'``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime):
-        midnight = value.tzinfo is None and value.time() == dt.time(0)
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _text(column: pd.Series) -> pd.Series:
-    """The column as given, as text (pyarrow-backed ``str``, ``NaN`` unknown), not trimmed."""
-    dtype = column.dtype
-    if dtype == _STR:
-        return column
-    if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
-        return column.astype(_STR)
-    if ptypes.is_bool_dtype(dtype):
-        words = column.astype(object).map({True: "true", False: "false"}, na_action="ignore")
-        return words.astype(_STR)
-    if ptypes.is_float_dtype(dtype):
-        return column.astype(_STR).str.replace(r"\.0$", "", regex=True)
-    kinds = ("string", "empty")
-    if ptypes.is_object_dtype(dtype) and ptypes.infer_dtype(column, skipna=True) in kinds:
-        return column.astype(_STR)
-    return column.astype(object).map(_cell_text, na_action="ignore").astype(_STR)
-
-
 def _trimmed(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Trimmed text (``NaN`` where empty) and the mask of known (non-empty) cells."""
-    text = _text(column).str.strip()
-    known = (text.str.len() > 0).to_numpy(dtype=bool)
-    return text.where(known), known
+    text, known = trimmed(column)
+    return to_series(text), known
 
 
 def blank_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -226,102 +178,44 @@ class _Table:
             self.typed[column] = self.typed[column].mask(mask)
 
 
-def _parse_int(column: pd.Series) -> tuple:
-    dtype = column.dtype
-    if ptypes.is_integer_dtype(dtype) and not (dtype.kind == "u" and dtype.itemsize == 8):
-        values = column.astype("Int64")
-        return values, values.notna().to_numpy(dtype=bool), None, None
-    if ptypes.is_float_dtype(dtype):
-        number = column.to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
-        values = pd.Series(pd.arrays.IntegerArray(np.where(whole, number, 0).astype(int), ~whole))
-        return values, ~np.isnan(number), ~np.isnan(number) & ~whole, None
-    text, known = _trimmed(column)
-    ok = text.str.fullmatch(_INT_RE).to_numpy(dtype=bool)
-    values = text.where(ok).str.replace(r"^\+|\.0*$", "", regex=True).astype("Int64")
-    return values, known, known & ~ok, text
-
-
-def _parse_number(column: pd.Series) -> tuple:
-    text = None
-    if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
-        number = column.to_numpy(dtype=float, na_value=np.nan)
-        known, ok = ~np.isnan(number), np.ones(len(number), dtype=bool)
-    else:
-        text, known = _trimmed(column)
-        ok = text.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
-        number = text.where(ok).astype("float64").to_numpy(dtype=float)
-    bad = known & ~(ok & np.isfinite(number))
-    return pd.Series(np.where(bad, np.nan, number), dtype="float64"), known, bad, text
-
-
-def _parse_bool(column: pd.Series) -> tuple:
-    if ptypes.is_bool_dtype(column.dtype):
-        values = column.astype("boolean")
-        return values, values.notna().to_numpy(dtype=bool), None, None
-    text, known = _trimmed(column)
-    lower = text.str.lower()
-    yes = lower.isin(TRUE_WORDS).to_numpy(dtype=bool)
-    no = lower.isin(FALSE_WORDS).to_numpy(dtype=bool)
-    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no))), known, known & ~(yes | no), text
-
-
-def _parse_date(column: pd.Series) -> tuple:
-    text = None
-    if ptypes.is_datetime64_any_dtype(column.dtype):
-        stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
-        known = stamps.notna().to_numpy(dtype=bool)
-        ok = known & (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
-    else:
-        text, known = _trimmed(column)
-        ok = text.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
-        stamps = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-        ok = ok & stamps.notna().to_numpy(dtype=bool)
-    year = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    ok = ok & (year >= 1678) & (year <= 2261)  # representable as datetime64[ns]
-    return stamps.where(ok).astype("datetime64[ns]"), known, known & ~ok, text
-
-
-def _parse_text(column: pd.Series) -> tuple:
-    text, known = _trimmed(column)
-    return text, known, None, text
-
-
-_PARSERS = {Kind.TEXT: _parse_text, Kind.CHOICE: _parse_text, Kind.INT: _parse_int,
-            Kind.NUMBER: _parse_number, Kind.BOOL: _parse_bool, Kind.DATE: _parse_date}  # fmt: skip
-
-
 def _parse(t: _Table, spec: ColumnSpec) -> None:
     """Parse one column into ``t.typed`` and record its wrong, missing or unknown cells."""
-    typed, known, bad, text = _PARSERS[spec.kind](t.raw[spec.name])
-    t.typed[spec.name] = typed
-    if bad is not None:
+    parsed = PARSERS[spec.kind](t.raw[spec.name])
+    t.typed[spec.name] = parsed.values
+    if parsed.bad is not None:
         unknown = "" if spec.required else ", or leave the cell empty for unknown"
         sentence = f" {_HINTS[spec.kind]}{unknown}."
-        t.fail(spec.name, bad, RejectReason.WRONG_TYPE,
-               lambda at: (_quoted(_shown(t, spec, text, at)) + sentence).to_numpy())  # fmt: skip
+        t.fail(spec.name, parsed.bad, RejectReason.WRONG_TYPE,
+               lambda at: (_quoted(_shown(t, spec.name, at)) + sentence).to_numpy())  # fmt: skip
     if spec.required:
         empty = f"{spec.name} is required but the cell is empty."
-        t.fail(spec.name, ~known, RejectReason.MISSING_VALUE, empty)
+        t.fail(spec.name, ~parsed.known, RejectReason.MISSING_VALUE, empty)
     if spec.kind is Kind.CHOICE and spec.choices:
         allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(spec.choices)}."
 
         def message(positions: np.ndarray) -> np.ndarray:
-            values = text.iloc[positions]
+            values = _shown(t, spec.name, positions)
             sentences = {}
             for value in values.unique():
                 close = difflib.get_close_matches(value.lower(), spec.choices, n=1)
                 sentences[value] = allowed + (f" Did you mean '{close[0]}'?" if close else "")
             return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
 
-        bad = known & ~text.isin(spec.choices).to_numpy(dtype=bool)
-        t.fail(spec.name, bad, RejectReason.UNKNOWN_CHOICE, message)
+        text = parsed.values.array.__arrow_array__()
+        listed = _mask(pc.is_in(text, value_set=pa.array(spec.choices)))
+        t.fail(spec.name, parsed.known & ~listed, RejectReason.UNKNOWN_CHOICE, message)
     if spec.ge is not None or spec.le is not None:
         _check_bounds(t, spec)
 
 
-def _shown(t: _Table, spec: ColumnSpec, text: pd.Series | None, at: np.ndarray) -> pd.Series:
-    return text.iloc[at] if text is not None else _text(t.raw[spec.name].iloc[at]).str.strip()
+def _mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow array as numpy, null as False."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _shown(t: _Table, column: str, at: np.ndarray) -> pd.Series:
+    """The trimmed text of ``column`` at the positions ``at``, as the user gave it."""
+    return as_text(t.raw[column].iloc[at]).str.strip().reset_index(drop=True)
 
 
 def _check_bounds(t: _Table, spec: ColumnSpec) -> None:
@@ -348,7 +242,7 @@ def _check_at_most(t: _Table, spec: ColumnSpec) -> None:
 
 def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
     if len(keys) == 1:  # the usual case: one hash pass in pyarrow tells there is no duplicate
-        ids = pa.array(t.typed[keys[0]].astype(_STR).array).drop_null()
+        ids = pa.array(t.typed[keys[0]].astype(STR).array).drop_null()
         if len(pc.unique(ids)) == len(ids):
             return
     frame = pd.DataFrame({k: t.typed[k] for k in keys})
@@ -379,7 +273,7 @@ def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
 
 
 def _check_parent(t: _Table, parent: ParentIds) -> None:
-    ids = t.typed[parent.column].astype(_STR)
+    ids = t.typed[parent.column].astype(STR)
     probe = pa.array(ids.array)  # pyarrow hashing: fast for a million ids, pandas' str isin is not
     where = pc.fill_null(pc.index_in(probe, value_set=parent.ids), -1).to_numpy(False)
     valid = pc.fill_null(pc.is_in(probe, value_set=parent.valid), False).to_numpy(False)
@@ -432,13 +326,13 @@ be ``.`` or ``..``: it could not be a part of a link."""
 def _check_ids(t: _Table) -> None:
     """Reject identifiers that cannot be a part of a link or a path (see :data:`_PATHLESS`)."""
     for name in ID_COLUMNS:
-        if name not in t.typed or not (ptypes.is_object_dtype(t.typed[name].dtype)
-                                       or ptypes.is_string_dtype(t.typed[name].dtype)):
+        if name not in t.typed or t.typed[name].dtype != STR:
             continue
-        text = t.typed[name].astype(object).where(t.typed[name].notna(), "")
-        bad = text.astype(str).str.contains(_PATHLESS, regex=True).to_numpy(dtype=bool)
+        text = t.typed[name].array.__arrow_array__()
+        bad = _mask(pc.match_substring_regex(text, _PATHLESS))
         if bad.any():
-            def message(at: np.ndarray, text: pd.Series = text, name: str = name) -> list[str]:
+            def message(at: np.ndarray, text: pd.Series = t.typed[name], name: str = name
+                        ) -> list[str]:
                 return [f"{v!r} cannot be a {name}: the characters / \\ ? # and control "
                         "characters (and '.' or '..' alone) cannot be a part of a link to it; "
                         "use letters, digits, '-', '_' or '.'." for v in text.iloc[at]]
@@ -446,17 +340,30 @@ def _check_ids(t: _Table) -> None:
             t.fail(name, bad, RejectReason.WRONG_TYPE, message)
 
 
+def _holds_nul(text: pa.ChunkedArray) -> np.ndarray | None:
+    """The cells holding a NUL character, or None when no cell can: the text bytes of every
+    chunk are scanned at once (a memchr, not a cell at a time) before any cell is looked at."""
+    for chunk in text.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and np.frombuffer(data, dtype=np.uint8).min(initial=1) == 0:
+            return _mask(pc.match_substring(text, "\x00"))
+    return None
+
+
 def _check_nul(t: _Table) -> None:
     """Reject text cells holding a NUL character: no database text column can store one."""
     for name in t.raw.columns:
         column = t.raw[name]
-        if not (ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype)):
+        if column.dtype == STR:
+            nul = _holds_nul(column.array.__arrow_array__())
+        elif ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype):
+            try:
+                nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+            except (AttributeError, TypeError):  # not text at all
+                continue
+        else:
             continue
-        try:
-            nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
-        except (AttributeError, TypeError):  # not text at all
-            continue
-        if nul.any():
+        if nul is not None and nul.any():
             t.fail(name, nul, RejectReason.WRONG_TYPE,
                    "The cell holds a NUL character (0x00), which cannot be stored; remove it.")
 
@@ -523,7 +430,7 @@ def validate_frame(
     present = set(t.raw.columns)
     for spec in specs:
         if spec.name not in present:
-            t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=_DTYPES[spec.kind])
+            t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=DTYPES[spec.kind])
             continue
         _parse(t, spec)
     _check_nul(t)
@@ -540,7 +447,7 @@ def validate_frame(
     columns = {}
     for spec in specs:
         typed = t.typed[spec.name]
-        columns[spec.name] = typed.astype(_DTYPES[spec.kind])
+        columns[spec.name] = typed.astype(DTYPES[spec.kind])
     for name in t.raw.columns:
         if name not in columns:
             columns[name] = _trimmed(t.raw[name])[0]
@@ -556,8 +463,13 @@ def _record_ids(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
     """The raw text of an identifier column at the given rows (None where empty or absent)."""
     if column not in t.raw.columns:
         return np.full(positions.size, None, dtype=object)
-    text = _text(t.raw[column].iloc[positions]).str.strip()
+    text = as_text(t.raw[column].iloc[positions]).str.strip()
     return text.where(text.notna() & (text != ""), None).to_numpy(dtype=object)
+
+
+def _values(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
+    """The cells of ``column`` at ``positions`` as the user gave them, as text."""
+    return as_text(t.raw[column].iloc[positions]).fillna("").to_numpy(dtype=object)
 
 
 def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[str]):
@@ -576,7 +488,7 @@ def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[
         "table": np.full(positions.size, table, dtype=object),
         "row": rows[positions][sort],
         "column": columns[sort],
-        "value": each(lambda p, c, r, m: _text(t.raw[c].iloc[p]).fillna("").to_numpy(object))[sort],
+        "value": each(lambda p, c, r, m: _values(t, c, p))[sort],
         "reason": each(lambda p, c, r, m: np.full(p.size, str(r), dtype=object))[sort],
         "message": each(lambda p, c, r, m: m)[sort],
         "visit_id": _record_ids(t, "visit_id", positions[sort]),

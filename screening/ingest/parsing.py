@@ -1,0 +1,346 @@
+"""Parse one column into its contract type in Arrow and numpy, never with a Python call per cell.
+
+Three paths, chosen by the column's dtype (issue 14: typed columns were turned into text and
+parsed back, 9.4 million Python calls for a million visits):
+
+- **typed**: a column that already holds the contract's type (Parquet, JSON booleans and
+  numbers, spreadsheet numbers and dates) is checked as it is, with numpy masks: whole
+  numbers, ``0``/``1`` for booleans, dates at midnight; a missing value is unknown.
+- **text**: a text column (CSV, text cells) is trimmed and parsed with pyarrow compute kernels.
+  Booleans, choices, dates and counts repeat, so they are parsed once per *distinct* value
+  (:class:`Distinct`) and the answers spread back to the cells by index.
+- **mixed**: an object column holding one Python type (JSON, spreadsheets) is converted whole to
+  that dtype first (:func:`typed_view`); only a column mixing types (numbers and words in one
+  column) is turned into text cell by cell, as a person would have typed it.
+
+Each parser returns a :class:`Parsed`: typed values (unknown where empty or wrong), the mask of
+known cells and the mask of wrong ones. The checks and messages are
+:mod:`screening.ingest.validation`'s work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.api import types as ptypes
+
+from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, Kind
+
+STR = pd.StringDtype("pyarrow", na_value=np.nan)
+"""pandas 3's default ``str``: text backed by Arrow, ``NaN`` unknown."""
+
+DTYPES = {Kind.TEXT: STR, Kind.CHOICE: STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
+          Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
+"""The dtype of each kind in a validated frame (a contract)."""
+
+_INT_RE = r"^[+-]?[0-9]{1,18}(?:\.0*)?$"  # ASCII digits only: pyarrow casts nothing else
+_NUMBER_RE = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$"
+_DATE_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_NS_YEARS = (1678, 2261)  # the years datetime64[ns] can hold whole
+
+
+@dataclass
+class Parsed:
+    """One column parsed into its kind.
+
+    Attributes
+    ----------
+    values : pandas.Series
+        The typed values (dtype of :data:`DTYPES`), unknown where empty or wrong.
+    known : numpy.ndarray of bool
+        The cell is not empty (after trimming).
+    bad : numpy.ndarray of bool or None
+        The cell is known but not a value of the kind; None when no cell can be.
+    """
+
+    values: pd.Series
+    known: np.ndarray
+    bad: np.ndarray | None = None
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    """One cell of any type as the text a person would have typed (``3.0`` -> ``'3'``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if isinstance(value, dt.datetime):
+        midnight = value.tzinfo is None and value.time() == dt.time(0)
+        return value.date().isoformat() if midnight else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def _strings(values: np.ndarray, missing: np.ndarray, index: pd.Index) -> pd.Series:
+    return pd.Series(np.where(missing, None, values), index=index, dtype=object).astype(STR)
+
+
+def typed_view(column: pd.Series) -> pd.Series:
+    """An object column holding one Python type, converted whole to that type's dtype.
+
+    Booleans become ``boolean``, whole numbers ``Int64``, numbers ``float64``, dates and naive
+    date-times ``datetime64``, text ``str``; a column mixing types, or one numpy cannot hold
+    (a 70-bit integer, time zones), is returned as it is. Other dtypes are returned as they are.
+
+    Examples
+    --------
+    >>> typed_view(pd.Series([True, None, False], dtype=object)).dtype
+    BooleanDtype
+    >>> typed_view(pd.Series([1, "two"], dtype=object)).dtype
+    dtype('O')
+    """
+    if not ptypes.is_object_dtype(column.dtype):
+        return column
+    kind = ptypes.infer_dtype(column, skipna=True)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy warns (and converts) for time zones
+            if kind in ("string", "empty"):
+                return column.astype(STR)
+            if kind == "boolean":
+                return column.astype("boolean")
+            if kind == "integer":
+                return pd.Series(pd.array(column.to_numpy(), dtype="Int64"), index=column.index)
+            if kind in ("floating", "mixed-integer-float"):
+                return column.astype("float64")
+            if kind in ("date", "datetime"):
+                stamps = np.array(column.to_numpy(), dtype="datetime64[us]")
+                return pd.Series(stamps, index=column.index)
+    except (TypeError, ValueError, OverflowError, UserWarning):
+        pass
+    return column
+
+
+def as_text(column: pd.Series) -> pd.Series:
+    """The column as given, as text (``str``, ``NaN`` unknown), not trimmed.
+
+    Typed columns are written as a person would type them (``3.0`` -> ``'3'``, ``True`` ->
+    ``'true'``, a date at midnight -> ``'2024-03-01'``); only an object column that mixes
+    types is written cell by cell.
+
+    Examples
+    --------
+    >>> as_text(pd.Series([3.0, 2.5, None])).tolist()
+    ['3', '2.5', nan]
+    >>> as_text(pd.Series([True, None], dtype="boolean")).tolist()
+    ['true', nan]
+    """
+    column = typed_view(column)
+    dtype = column.dtype
+    if dtype == STR:
+        return column
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = as_text(pd.Series(dtype.categories)).to_numpy(dtype=object)
+        codes = column.cat.codes.to_numpy()
+        return _strings(categories[np.maximum(codes, 0)], codes < 0, column.index)
+    if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
+        return column.astype(STR)
+    if ptypes.is_bool_dtype(dtype):
+        missing = column.isna().to_numpy(dtype=bool)
+        truth = column.to_numpy(dtype=bool, na_value=False)
+        return _strings(np.where(truth, "true", "false"), missing, column.index)
+    if ptypes.is_float_dtype(dtype):
+        return column.astype(STR).str.replace(r"\.0$", "", regex=True)
+    if ptypes.is_datetime64_any_dtype(dtype) and column.dt.tz is None:
+        missing = column.isna().to_numpy(dtype=bool)
+        midnight = (column == column.dt.normalize()).to_numpy(dtype=bool)
+        day = column.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+        full = column.dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
+        return _strings(np.where(midnight, day, full), missing, column.index)
+    return column.astype(object).map(_cell_text, na_action="ignore").astype(STR)
+
+
+def arrow_text(column: pd.Series) -> pa.ChunkedArray:
+    """The column as text in Arrow (see :func:`as_text`), without copying text columns."""
+    return as_text(column).array.__arrow_array__()
+
+
+def trimmed(column: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
+    """Trimmed text, null where empty, and the mask of known (non-empty) cells.
+
+    Examples
+    --------
+    >>> text, known = trimmed(pd.Series([" a ", "  ", None], dtype=STR))
+    >>> text.to_pylist(), known.tolist()
+    (['a', None, None], [True, False, False])
+    """
+    text = pc.utf8_trim_whitespace(arrow_text(column))
+    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    return pc.if_else(known, text, pa.scalar(None, text.type)), _np(known)
+
+
+def to_series(text: pa.ChunkedArray | pa.Array) -> pd.Series:
+    """Arrow text as a pandas ``str`` series (no copy)."""
+    if isinstance(text, pa.Array):
+        text = pa.chunked_array([text], type=text.type)
+    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=STR))
+
+
+def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A boolean Arrow array as numpy, null as False."""
+    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+@dataclass
+class Distinct:
+    """A text column as its distinct trimmed values and each cell's position among them.
+
+    Parse :attr:`values` (Arrow strings, null for an empty cell) once; :meth:`spread` gives each
+    cell its answer. A column with many distinct values (numbers with decimals, free text) is
+    parsed cell by cell in Arrow (``index`` is None), which is no slower than hashing it.
+    """
+
+    values: pa.Array
+    index: np.ndarray | None
+
+    @classmethod
+    def of(cls, column: pd.Series) -> Distinct:
+        """Hash the column's text once; keep the distinct values when they are few."""
+        text = arrow_text(column).combine_chunks()
+        encoded = pc.dictionary_encode(text, null_encoding="encode")
+        if len(encoded.dictionary) * 4 > max(len(text), 64):
+            return cls(_blank_null(text), None)
+        return cls(_blank_null(encoded.dictionary), encoded.indices.to_numpy(zero_copy_only=False))
+
+    def spread(self, answers: np.ndarray) -> np.ndarray:
+        """Each cell's answer from the answers for :attr:`values`."""
+        return answers if self.index is None else answers[self.index]
+
+
+def _blank_null(text: pa.Array) -> pa.Array:
+    """Trimmed, with empty text as null."""
+    text = pc.utf8_trim_whitespace(text)
+    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
+    return pc.if_else(known, text, pa.scalar(None, text.type))
+
+
+def _matches(text: pa.Array, pattern: str) -> np.ndarray:
+    return _np(pc.match_substring_regex(text, pattern))
+
+
+def _where(mask: np.ndarray, text: pa.Array) -> pa.Array:
+    """The text where ``mask`` holds, null elsewhere."""
+    return pc.if_else(pa.array(mask, type=pa.bool_()), text, pa.scalar(None, text.type))
+
+
+def _mask_array(values: np.ndarray, missing: np.ndarray, kind: str) -> pd.Series:
+    if kind == "Int64":
+        return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64), missing))
+    return pd.Series(pd.arrays.BooleanArray(values.astype(bool), missing))
+
+
+# --- the kinds ------------------------------------------------------------------------------
+
+
+def parse_int(column: pd.Series) -> Parsed:
+    """Whole numbers (``Int64``): an integer dtype as is, floats when whole, text by pattern."""
+    column = typed_view(column)
+    dtype = column.dtype
+    if ptypes.is_integer_dtype(dtype) and not (dtype.kind == "u" and dtype.itemsize == 8):
+        values = column.astype("Int64").reset_index(drop=True)
+        return Parsed(values, values.notna().to_numpy(dtype=bool))
+    if ptypes.is_float_dtype(dtype):
+        number = column.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
+        values = _mask_array(np.where(whole, number, 0), ~whole, "Int64")
+        return Parsed(values, ~np.isnan(number), ~np.isnan(number) & ~whole)
+    cells = Distinct.of(column)
+    ok = _matches(cells.values, _INT_RE)
+    digits = pc.replace_substring_regex(_where(ok, cells.values), r"^\+|\.0*$", "")
+    number = pc.fill_null(pc.cast(digits, pa.int64()), 0).to_numpy(zero_copy_only=False)
+    known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(ok)
+    return Parsed(_mask_array(cells.spread(number), ~ok, "Int64"), known, known & ~ok)
+
+
+def parse_number(column: pd.Series) -> Parsed:
+    """Numbers (``float64``): a numeric dtype as is, text by pattern; never infinite."""
+    column = typed_view(column)
+    if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
+        number = column.to_numpy(dtype=float, na_value=np.nan)
+        known, ok = ~np.isnan(number), np.ones(len(number), dtype=bool)
+    else:
+        cells = Distinct.of(column)
+        matched = _matches(cells.values, _NUMBER_RE)
+        parsed = pc.cast(_where(matched, cells.values), pa.float64())
+        number = cells.spread(pc.fill_null(parsed, np.nan).to_numpy(zero_copy_only=False))
+        known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(matched)
+    bad = known & ~(ok & np.isfinite(number))
+    return Parsed(pd.Series(np.where(bad, np.nan, number), dtype="float64"), known, bad)
+
+
+def parse_bool(column: pd.Series) -> Parsed:
+    """Booleans (``boolean``): a boolean dtype as is, numbers 0/1, words case-insensitively."""
+    column = typed_view(column)
+    dtype = column.dtype
+    if ptypes.is_bool_dtype(dtype):
+        values = column.astype("boolean").reset_index(drop=True)
+        return Parsed(values, values.notna().to_numpy(dtype=bool))
+    if ptypes.is_numeric_dtype(dtype):
+        number = column.to_numpy(dtype=float, na_value=np.nan)
+        yes, no = number == 1, number == 0
+        known = ~np.isnan(number)
+    else:
+        cells = Distinct.of(column)
+        lower = pc.utf8_lower(cells.values)
+        yes = cells.spread(_np(pc.is_in(lower, pa.array(sorted(TRUE_WORDS)))))
+        no = cells.spread(_np(pc.is_in(lower, pa.array(sorted(FALSE_WORDS)))))
+        known = cells.spread(_np(pc.is_valid(cells.values)))
+    return Parsed(_mask_array(yes, ~(yes | no), "boolean"), known, known & ~(yes | no))
+
+
+def parse_date(column: pd.Series) -> Parsed:
+    """Dates (``datetime64[ns]``): a date-time dtype when at midnight, text as YYYY-MM-DD."""
+    column = typed_view(column)
+    if ptypes.is_datetime64_any_dtype(column.dtype):
+        stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
+        known = stamps.notna().to_numpy(dtype=bool)
+        ok = known & (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+        day = stamps.to_numpy(dtype="datetime64[D]")
+    else:
+        cells = Distinct.of(column)
+        text = _where(_matches(cells.values, _DATE_RE), cells.values)
+        read = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # strptime rolls 2025-02-30 over to 2025-03-02: a date is right only if it reads back
+        back = pc.strftime(read, format="%Y-%m-%d")
+        ok = _np(pc.equal(back, text))
+        seconds = pc.fill_null(pc.cast(read, pa.int64()), 0).to_numpy(zero_copy_only=False)
+        day = cells.spread(seconds.astype("datetime64[s]").astype("datetime64[D]"))
+        known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(ok)
+    year = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    ok = ok & (year >= _NS_YEARS[0]) & (year <= _NS_YEARS[1])  # representable as [ns]
+    values = np.where(ok, day, np.datetime64("NaT")).astype("datetime64[ns]")
+    return Parsed(pd.Series(values), known, known & ~ok)
+
+
+def parse_text(column: pd.Series) -> Parsed:
+    """Text (``str``): trimmed, unknown where empty; never wrong."""
+    text, known = trimmed(column)
+    return Parsed(to_series(text), known)
+
+
+PARSERS = {Kind.TEXT: parse_text, Kind.CHOICE: parse_text, Kind.INT: parse_int,
+           Kind.NUMBER: parse_number, Kind.BOOL: parse_bool, Kind.DATE: parse_date}  # fmt: skip
+"""The parser of each kind: ``PARSERS[kind](column) -> Parsed``."""
+
+__all__ = ["DTYPES", "PARSERS", "STR", "Distinct", "Parsed", "arrow_text", "as_text",
+           "parse_bool", "parse_date", "parse_int", "parse_number", "parse_text", "to_series",
+           "trimmed", "typed_view"]
