@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, Kind
+from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
 
 STR = pd.StringDtype("pyarrow", na_value=np.nan)
 """pandas 3's default ``str``: text backed by Arrow, ``NaN`` unknown."""
@@ -57,7 +57,8 @@ class Parsed:
     known : numpy.ndarray of bool
         The cell is not empty (after trimming).
     bad : numpy.ndarray of bool or None
-        The cell is known but not a value of the kind; None when no cell can be.
+        The cell is known but not a value of the kind (for a choice: not one of the choices);
+        None when no cell can be.
     """
 
     values: pd.Series
@@ -149,9 +150,10 @@ def as_text(column: pd.Series) -> pd.Series:
     if dtype == STR:
         return column
     if isinstance(dtype, pd.CategoricalDtype):
-        categories = as_text(pd.Series(dtype.categories)).to_numpy(dtype=object)
+        categories = arrow_text(pd.Series(dtype.categories)).combine_chunks()
         codes = column.cat.codes.to_numpy()
-        return _strings(categories[np.maximum(codes, 0)], codes < 0, column.index)
+        text = pc.take(categories, pa.array(codes, mask=codes < 0))
+        return to_series(text).set_axis(column.index)
     if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
         return column.astype(STR)
     if ptypes.is_bool_dtype(dtype):
@@ -200,13 +202,19 @@ def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+EMPTY, OK, BAD = 0, 1, 2
+"""The state of a cell after parsing: empty (unknown), a value of its kind, or not one."""
+
+
 @dataclass
 class Distinct:
     """A text column as its distinct trimmed values and each cell's position among them.
 
-    Parse :attr:`values` (Arrow strings, null for an empty cell) once; :meth:`spread` gives each
-    cell its answer. A column with many distinct values (numbers with decimals, free text) is
-    parsed cell by cell in Arrow (``index`` is None), which is no slower than hashing it.
+    Parse :attr:`values` (Arrow strings, null for an empty cell) once into a state per value
+    (:data:`EMPTY`, :data:`OK`, :data:`BAD`) and, where OK, a parsed value; :meth:`spread` gives
+    each cell its answer. A categorical column (a CSV read with repeating columns encoded) is
+    already in this form; a column with many distinct values (numbers with decimals) is parsed
+    cell by cell in Arrow (``index`` is None), which is no slower than hashing it.
     """
 
     values: pa.Array
@@ -215,6 +223,12 @@ class Distinct:
     @classmethod
     def of(cls, column: pd.Series) -> Distinct:
         """Hash the column's text once; keep the distinct values when they are few."""
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            categories = as_text(pd.Series(column.dtype.categories))
+            text = pa.concat_arrays([categories.array.__arrow_array__().combine_chunks(),
+                                     pa.nulls(1, pa.large_string())])  # fmt: skip
+            codes = column.cat.codes.to_numpy()
+            return cls(_blank_null(text), np.where(codes < 0, len(text) - 1, codes))
         text = arrow_text(column).combine_chunks()
         encoded = pc.dictionary_encode(text, null_encoding="encode")
         if len(encoded.dictionary) * 4 > max(len(text), 64):
@@ -224,6 +238,12 @@ class Distinct:
     def spread(self, answers: np.ndarray) -> np.ndarray:
         """Each cell's answer from the answers for :attr:`values`."""
         return answers if self.index is None else answers[self.index]
+
+    def states(self, ok: np.ndarray) -> np.ndarray:
+        """Each cell's state, from the mask of :attr:`values` that parsed."""
+        state = np.where(ok, OK, BAD).astype(np.int8)
+        state[~_np(pc.is_valid(self.values))] = EMPTY
+        return self.spread(state)
 
 
 def _blank_null(text: pa.Array) -> pa.Array:
@@ -242,10 +262,8 @@ def _where(mask: np.ndarray, text: pa.Array) -> pa.Array:
     return pc.if_else(pa.array(mask, type=pa.bool_()), text, pa.scalar(None, text.type))
 
 
-def _mask_array(values: np.ndarray, missing: np.ndarray, kind: str) -> pd.Series:
-    if kind == "Int64":
-        return pd.Series(pd.arrays.IntegerArray(values.astype(np.int64), missing))
-    return pd.Series(pd.arrays.BooleanArray(values.astype(bool), missing))
+def _from_states(values: pd.Series, state: np.ndarray) -> Parsed:
+    return Parsed(values, state != EMPTY, state == BAD)
 
 
 # --- the kinds ------------------------------------------------------------------------------
@@ -261,14 +279,15 @@ def parse_int(column: pd.Series) -> Parsed:
     if ptypes.is_float_dtype(dtype):
         number = column.to_numpy(dtype=float, na_value=np.nan)
         whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
-        values = _mask_array(np.where(whole, number, 0), ~whole, "Int64")
-        return Parsed(values, ~np.isnan(number), ~np.isnan(number) & ~whole)
+        values = pd.arrays.IntegerArray(np.where(whole, number, 0).astype(np.int64), ~whole)
+        return Parsed(pd.Series(values), ~np.isnan(number), ~np.isnan(number) & ~whole)
     cells = Distinct.of(column)
     ok = _matches(cells.values, _INT_RE)
     digits = pc.replace_substring_regex(_where(ok, cells.values), r"^\+|\.0*$", "")
     number = pc.fill_null(pc.cast(digits, pa.int64()), 0).to_numpy(zero_copy_only=False)
-    known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(ok)
-    return Parsed(_mask_array(cells.spread(number), ~ok, "Int64"), known, known & ~ok)
+    state = cells.states(ok)
+    values = pd.arrays.IntegerArray(cells.spread(number).astype(np.int64), state != OK)
+    return _from_states(pd.Series(values), state)
 
 
 def parse_number(column: pd.Series) -> Parsed:
@@ -276,15 +295,14 @@ def parse_number(column: pd.Series) -> Parsed:
     column = typed_view(column)
     if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
         number = column.to_numpy(dtype=float, na_value=np.nan)
-        known, ok = ~np.isnan(number), np.ones(len(number), dtype=bool)
+        state = np.where(np.isnan(number), EMPTY, np.where(np.isfinite(number), OK, BAD))
     else:
         cells = Distinct.of(column)
-        matched = _matches(cells.values, _NUMBER_RE)
-        parsed = pc.cast(_where(matched, cells.values), pa.float64())
-        number = cells.spread(pc.fill_null(parsed, np.nan).to_numpy(zero_copy_only=False))
-        known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(matched)
-    bad = known & ~(ok & np.isfinite(number))
-    return Parsed(pd.Series(np.where(bad, np.nan, number), dtype="float64"), known, bad)
+        parsed = pc.cast(_where(_matches(cells.values, _NUMBER_RE), cells.values), pa.float64())
+        answers = pc.fill_null(parsed, np.nan).to_numpy(zero_copy_only=False)
+        state, number = cells.states(np.isfinite(answers)), cells.spread(answers)
+    values = pd.Series(np.where(state == OK, number, np.nan), dtype="float64")
+    return _from_states(values, state)
 
 
 def parse_bool(column: pd.Series) -> Parsed:
@@ -296,15 +314,16 @@ def parse_bool(column: pd.Series) -> Parsed:
         return Parsed(values, values.notna().to_numpy(dtype=bool))
     if ptypes.is_numeric_dtype(dtype):
         number = column.to_numpy(dtype=float, na_value=np.nan)
-        yes, no = number == 1, number == 0
-        known = ~np.isnan(number)
+        yes = number == 1
+        state = np.where(np.isnan(number), EMPTY, np.where(yes | (number == 0), OK, BAD))
     else:
         cells = Distinct.of(column)
         lower = pc.utf8_lower(cells.values)
-        yes = cells.spread(_np(pc.is_in(lower, pa.array(sorted(TRUE_WORDS)))))
-        no = cells.spread(_np(pc.is_in(lower, pa.array(sorted(FALSE_WORDS)))))
-        known = cells.spread(_np(pc.is_valid(cells.values)))
-    return Parsed(_mask_array(yes, ~(yes | no), "boolean"), known, known & ~(yes | no))
+        truth = _np(pc.is_in(lower, pa.array(sorted(TRUE_WORDS))))
+        state = cells.states(truth | _np(pc.is_in(lower, pa.array(sorted(FALSE_WORDS)))))
+        yes = cells.spread(truth)
+    values = pd.arrays.BooleanArray(yes.astype(bool), state != OK)
+    return _from_states(pd.Series(values), state)
 
 
 def parse_date(column: pd.Series) -> Parsed:
@@ -313,22 +332,23 @@ def parse_date(column: pd.Series) -> Parsed:
     if ptypes.is_datetime64_any_dtype(column.dtype):
         stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
         known = stamps.notna().to_numpy(dtype=bool)
-        ok = known & (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+        midnight = (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
+        state = np.where(known, np.where(midnight, OK, BAD), EMPTY)
         day = stamps.to_numpy(dtype="datetime64[D]")
     else:
         cells = Distinct.of(column)
         text = _where(_matches(cells.values, _DATE_RE), cells.values)
         read = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         # strptime rolls 2025-02-30 over to 2025-03-02: a date is right only if it reads back
-        back = pc.strftime(read, format="%Y-%m-%d")
-        ok = _np(pc.equal(back, text))
+        ok = _np(pc.equal(pc.strftime(read, format="%Y-%m-%d"), text))
         seconds = pc.fill_null(pc.cast(read, pa.int64()), 0).to_numpy(zero_copy_only=False)
         day = cells.spread(seconds.astype("datetime64[s]").astype("datetime64[D]"))
-        known, ok = cells.spread(_np(pc.is_valid(cells.values))), cells.spread(ok)
+        state = cells.states(ok)
     year = day.astype("datetime64[Y]").astype(np.int64) + 1970
-    ok = ok & (year >= _NS_YEARS[0]) & (year <= _NS_YEARS[1])  # representable as [ns]
-    values = np.where(ok, day, np.datetime64("NaT")).astype("datetime64[ns]")
-    return Parsed(pd.Series(values), known, known & ~ok)
+    outside = (year < _NS_YEARS[0]) | (year > _NS_YEARS[1])  # not representable as [ns]
+    state = np.where((state == OK) & outside, BAD, state)
+    values = np.where(state == OK, day, np.datetime64("NaT")).astype("datetime64[ns]")
+    return _from_states(pd.Series(values), state)
 
 
 def parse_text(column: pd.Series) -> Parsed:
@@ -337,10 +357,33 @@ def parse_text(column: pd.Series) -> Parsed:
     return Parsed(to_series(text), known)
 
 
-PARSERS = {Kind.TEXT: parse_text, Kind.CHOICE: parse_text, Kind.INT: parse_int,
-           Kind.NUMBER: parse_number, Kind.BOOL: parse_bool, Kind.DATE: parse_date}  # fmt: skip
-"""The parser of each kind: ``PARSERS[kind](column) -> Parsed``."""
+def parse_choice(column: pd.Series, choices: tuple[str, ...]) -> Parsed:
+    """One of ``choices`` (``str``); ``bad`` marks the cells that are none of them."""
+    cells = Distinct.of(column)
+    state = cells.states(_np(pc.is_in(cells.values, value_set=pa.array(choices))))
+    text = cells.values if cells.index is None else pc.take(cells.values, cells.index)
+    return _from_states(to_series(text), state)
 
-__all__ = ["DTYPES", "PARSERS", "STR", "Distinct", "Parsed", "arrow_text", "as_text",
-           "parse_bool", "parse_date", "parse_int", "parse_number", "parse_text", "to_series",
-           "trimmed", "typed_view"]
+
+def parse_column(column: pd.Series, spec: ColumnSpec) -> Parsed:
+    """Parse one column as ``spec`` says (:class:`~screening.ingest.records.ColumnSpec`).
+
+    Examples
+    --------
+    >>> from screening.ingest.records import VISIT_COLUMNS
+    >>> spec = {s.name: s for s in VISIT_COLUMNS}["living_on_site"]
+    >>> parsed = parse_column(pd.Series(["Yes", "", "maybe"]), spec)
+    >>> parsed.values.tolist(), parsed.known.tolist(), parsed.bad.tolist()
+    ([True, <NA>, <NA>], [True, False, True], [False, False, True])
+    """
+    if spec.kind is Kind.CHOICE and spec.choices:
+        return parse_choice(column, spec.choices)
+    return _PARSERS[spec.kind](column)
+
+
+_PARSERS = {Kind.TEXT: parse_text, Kind.CHOICE: parse_text, Kind.INT: parse_int,
+            Kind.NUMBER: parse_number, Kind.BOOL: parse_bool, Kind.DATE: parse_date}  # fmt: skip
+
+__all__ = ["DTYPES", "STR", "Distinct", "Parsed", "arrow_text", "as_text", "parse_bool",
+           "parse_choice", "parse_column", "parse_date", "parse_int", "parse_number",
+           "parse_text", "to_series", "trimmed", "typed_view"]

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest import bounds as _bounds
 from screening.ingest.bounds import Bounds
+from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOME_COLUMNS, VISIT_COLUMNS, Kind
 from screening.ingest.validation import blank_rows
 
 TABLE_NAMES: tuple[str, ...] = ("visits", "interviews", "outcomes")
@@ -33,6 +34,7 @@ FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".json", ".parquet")
 UploadSource = str | os.PathLike | tuple[str, bytes] | BinaryIO
 """A path, ``(file name, bytes)``, or a binary file object with a ``name``."""
 
+_REPEATING_KINDS = (Kind.BOOL, Kind.CHOICE, Kind.DATE, Kind.INT)
 _MAX_CSV_COLUMNS = 4096
 _CSV_TYPES = pacsv.ConvertOptions(
     column_types=dict.fromkeys((f"f{i}" for i in range(_MAX_CSV_COLUMNS)), pa.string())
@@ -142,11 +144,37 @@ def _named(label: str, header: list[object], frame: pd.DataFrame) -> pd.DataFram
     return frame
 
 
-def _read_csv(label: str, data: bytes) -> pd.DataFrame:
+_REPEATING = {name: frozenset(s.name for s in specs if s.kind in _REPEATING_KINDS)
+              for name, specs in (("visits", VISIT_COLUMNS), ("interviews", INTERVIEW_COLUMNS),
+                                  ("outcomes", OUTCOME_COLUMNS))}  # fmt: skip
+"""The columns of each table whose values repeat (true/false, choices, dates, counts)."""
+
+
+def _csv_types(data: bytes, parse: pacsv.ParseOptions, table: str) -> pacsv.ConvertOptions:
+    """Every cell as text; the columns whose values repeat (:data:`_REPEATING`, found by the
+    header row) dictionary-encoded while the file is read, on the reader's threads, so that
+    validation parses each distinct value once (a Categorical, no hashing afterwards)."""
+    end = data.find(b"\n")
+    try:
+        header = pacsv.read_csv(pa.py_buffer(data[: end + 1] if end >= 0 else data),
+                                pacsv.ReadOptions(autogenerate_column_names=True), parse,
+                                _CSV_TYPES)  # fmt: skip
+    except (pa.ArrowException, ValueError):
+        return _CSV_TYPES  # the whole read says what is wrong
+    repeating = _REPEATING.get(table, frozenset())
+    if header.num_rows != 1 or not repeating:
+        return _CSV_TYPES
+    names = [str(header.column(i)[0].as_py() or "").strip() for i in range(header.num_columns)]
+    encoded = pa.dictionary(pa.int32(), pa.string())
+    types = {f"f{i}": encoded if n in repeating else pa.string() for i, n in enumerate(names)}
+    return pacsv.ConvertOptions(column_types={**_CSV_TYPES.column_types, **types})
+
+
+def _read_csv(label: str, data: bytes, table_name: str = "visits") -> pd.DataFrame:
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
     read = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22)
     try:
-        table = pacsv.read_csv(pa.py_buffer(data), read, parse, _CSV_TYPES)
+        table = pacsv.read_csv(pa.py_buffer(data), read, parse, _csv_types(data, parse, table_name))
     except (pa.ArrowException, ValueError) as error:
         _require_utf8(label, data)  # a parse error may hide an encoding problem: name that first
         raise LoaderError(label, _csv_problem(data, error)) from None
@@ -158,7 +186,7 @@ def _read_csv(label: str, data: bytes) -> pd.DataFrame:
     if len(header) == 1 and (sep := next((c for c in ";\t|" if c in (header[0] or "")), None)):
         raise LoaderError(label, f"the values are separated by {sep!r}, not commas; save the "
                                 "file as comma-separated CSV (UTF-8)")  # fmt: skip
-    return _named(label, header, table.slice(1).to_pandas())
+    return _named(label, header, table.slice(1).to_pandas(types_mapper=_arrow_dtype))
 
 
 def _csv_problem(data: bytes, error: Exception) -> str:
@@ -316,7 +344,7 @@ def read_tables(source: UploadSource, table: str, bounds: Bounds | None = None
     suffix = suffix_of(label)
     if suffix == ".csv":
         _bounds.check_csv_shape(label, data, bounds)
-        tables, first = {table: _read_csv(label, data)}, 2
+        tables, first = {table: _read_csv(label, data, table)}, 2
     elif suffix == ".xlsx":
         tables, first = _read_xlsx(label, data, table, bounds), 2
     elif suffix == ".json":

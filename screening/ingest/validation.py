@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.errors import LoaderError, RejectReason
-from screening.ingest.parsing import DTYPES, PARSERS, STR, as_text, to_series, trimmed
+from screening.ingest.parsing import DTYPES, STR, as_text, parse_column, to_series, trimmed
 from screening.ingest.records import ColumnSpec, Kind
 
 REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
@@ -180,17 +180,9 @@ class _Table:
 
 def _parse(t: _Table, spec: ColumnSpec) -> None:
     """Parse one column into ``t.typed`` and record its wrong, missing or unknown cells."""
-    parsed = PARSERS[spec.kind](t.raw[spec.name])
+    parsed = parse_column(t.raw[spec.name], spec)
     t.typed[spec.name] = parsed.values
-    if parsed.bad is not None:
-        unknown = "" if spec.required else ", or leave the cell empty for unknown"
-        sentence = f" {_HINTS[spec.kind]}{unknown}."
-        t.fail(spec.name, parsed.bad, RejectReason.WRONG_TYPE,
-               lambda at: (_quoted(_shown(t, spec.name, at)) + sentence).to_numpy())  # fmt: skip
-    if spec.required:
-        empty = f"{spec.name} is required but the cell is empty."
-        t.fail(spec.name, ~parsed.known, RejectReason.MISSING_VALUE, empty)
-    if spec.kind is Kind.CHOICE and spec.choices:
+    if parsed.bad is not None and spec.kind is Kind.CHOICE:
         allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(spec.choices)}."
 
         def message(positions: np.ndarray) -> np.ndarray:
@@ -201,9 +193,15 @@ def _parse(t: _Table, spec: ColumnSpec) -> None:
                 sentences[value] = allowed + (f" Did you mean '{close[0]}'?" if close else "")
             return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
 
-        text = parsed.values.array.__arrow_array__()
-        listed = _mask(pc.is_in(text, value_set=pa.array(spec.choices)))
-        t.fail(spec.name, parsed.known & ~listed, RejectReason.UNKNOWN_CHOICE, message)
+        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE, message)
+    elif parsed.bad is not None:
+        unknown = "" if spec.required else ", or leave the cell empty for unknown"
+        sentence = f" {_HINTS[spec.kind]}{unknown}."
+        t.fail(spec.name, parsed.bad, RejectReason.WRONG_TYPE,
+               lambda at: (_quoted(_shown(t, spec.name, at)) + sentence).to_numpy())  # fmt: skip
+    if spec.required:
+        empty = f"{spec.name} is required but the cell is empty."
+        t.fail(spec.name, ~parsed.known, RejectReason.MISSING_VALUE, empty)
     if spec.ge is not None or spec.le is not None:
         _check_bounds(t, spec)
 
@@ -329,7 +327,10 @@ def _check_ids(t: _Table) -> None:
         if name not in t.typed or t.typed[name].dtype != STR:
             continue
         text = t.typed[name].array.__arrow_array__()
-        bad = _mask(pc.match_substring_regex(text, _PATHLESS))
+        if _may_hold(text, _LINK_BYTES):
+            bad = _mask(pc.match_substring_regex(text, _PATHLESS))
+        else:  # only '.' and '..' can be wrong
+            bad = _mask(pc.is_in(text, value_set=pa.array([".", ".."])))
         if bad.any():
             def message(at: np.ndarray, text: pd.Series = t.typed[name], name: str = name
                         ) -> list[str]:
@@ -340,29 +341,46 @@ def _check_ids(t: _Table) -> None:
             t.fail(name, bad, RejectReason.WRONG_TYPE, message)
 
 
-def _holds_nul(text: pa.ChunkedArray) -> np.ndarray | None:
-    """The cells holding a NUL character, or None when no cell can: the text bytes of every
-    chunk are scanned at once (a memchr, not a cell at a time) before any cell is looked at."""
+_LINK_BYTES = np.array([*range(0x20), 0x7F, *b"/\\?#"], dtype=np.uint8)
+"""The bytes of the characters of :data:`_PATHLESS` (in UTF-8 no other character has them)."""
+
+
+def _may_hold(text: pa.ChunkedArray, wanted: np.ndarray) -> bool:
+    """Whether any cell may hold one of the ``wanted`` bytes: the text bytes of every chunk are
+    scanned at once with numpy (a scan of memory, not a cell at a time). True may also mean a
+    byte outside the cells (a sliced-off header): the caller then looks at each cell."""
     for chunk in text.chunks:
-        data = chunk.buffers()[2]
-        if data is not None and np.frombuffer(data, dtype=np.uint8).min(initial=1) == 0:
-            return _mask(pc.match_substring(text, "\x00"))
+        data = chunk.buffers()[2] if chunk.null_count < len(chunk) else None
+        if data is not None and np.isin(np.frombuffer(data, dtype=np.uint8), wanted).any():
+            return True
+    return False
+
+
+def _nul_cells(column: pd.Series) -> np.ndarray | None:
+    """The cells holding a NUL character (None: no cell can, or the column is not text)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        inside = _nul_cells(pd.Series(column.dtype.categories))
+        if inside is None or not inside.any():
+            return None
+        codes = column.cat.codes.to_numpy()
+        return np.append(inside, False)[np.where(codes < 0, inside.size, codes)]
+    if column.dtype == STR:
+        text = column.array.__arrow_array__()
+        if not _may_hold(text, np.zeros(1, dtype=np.uint8)):
+            return None
+        return _mask(pc.match_substring(text, "\x00"))
+    if ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype):
+        try:
+            return column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        except (AttributeError, TypeError):  # not text at all
+            return None
     return None
 
 
 def _check_nul(t: _Table) -> None:
     """Reject text cells holding a NUL character: no database text column can store one."""
     for name in t.raw.columns:
-        column = t.raw[name]
-        if column.dtype == STR:
-            nul = _holds_nul(column.array.__arrow_array__())
-        elif ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype):
-            try:
-                nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
-            except (AttributeError, TypeError):  # not text at all
-                continue
-        else:
-            continue
+        nul = _nul_cells(t.raw[name])
         if nul is not None and nul.any():
             t.fail(name, nul, RejectReason.WRONG_TYPE,
                    "The cell holds a NUL character (0x00), which cannot be stored; remove it.")
