@@ -20,9 +20,6 @@ known cells and the mask of wrong ones. The checks and messages are
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,9 +29,17 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
-
-STR = pd.StringDtype("pyarrow", na_value=np.nan)
-"""pandas 3's default ``str``: text backed by Arrow, ``NaN`` unknown."""
+from screening.ingest.text import (
+    BAD,
+    EMPTY,
+    OK,
+    STR,
+    Distinct,
+    mask,
+    to_series,
+    trimmed,
+    typed_view,
+)
 
 DTYPES = {Kind.TEXT: STR, Kind.CHOICE: STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
           Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
@@ -66,200 +71,13 @@ class Parsed:
     bad: np.ndarray | None = None
 
 
-# --- text -----------------------------------------------------------------------------------
-
-
-def _cell_text(value: object) -> str:
-    """One cell of any type as the text a person would have typed (``3.0`` -> ``'3'``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime):
-        midnight = value.tzinfo is None and value.time() == dt.time(0)
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _strings(values: np.ndarray, missing: np.ndarray, index: pd.Index) -> pd.Series:
-    return pd.Series(np.where(missing, None, values), index=index, dtype=object).astype(STR)
-
-
-def typed_view(column: pd.Series) -> pd.Series:
-    """An object column holding one Python type, converted whole to that type's dtype.
-
-    Booleans become ``boolean``, whole numbers ``Int64``, numbers ``float64``, dates and naive
-    date-times ``datetime64``, text ``str``; a column mixing types, or one numpy cannot hold
-    (a 70-bit integer, time zones), is returned as it is. Other dtypes are returned as they are.
-
-    Examples
-    --------
-    >>> typed_view(pd.Series([True, None, False], dtype=object)).dtype
-    BooleanDtype
-    >>> typed_view(pd.Series([1, "two"], dtype=object)).dtype
-    dtype('O')
-    """
-    if not ptypes.is_object_dtype(column.dtype):
-        return column
-    kind = ptypes.infer_dtype(column, skipna=True)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # numpy warns (and converts) for time zones
-            if kind in ("string", "empty"):
-                return column.astype(STR)
-            if kind == "boolean":
-                return column.astype("boolean")
-            if kind == "integer":
-                return pd.Series(pd.array(column.to_numpy(), dtype="Int64"), index=column.index)
-            if kind in ("floating", "mixed-integer-float"):
-                return column.astype("float64")
-            if kind in ("date", "datetime"):
-                stamps = np.array(column.to_numpy(), dtype="datetime64[us]")
-                return pd.Series(stamps, index=column.index)
-    except (TypeError, ValueError, OverflowError, UserWarning):
-        pass
-    return column
-
-
-def as_text(column: pd.Series) -> pd.Series:
-    """The column as given, as text (``str``, ``NaN`` unknown), not trimmed.
-
-    Typed columns are written as a person would type them (``3.0`` -> ``'3'``, ``True`` ->
-    ``'true'``, a date at midnight -> ``'2024-03-01'``); only an object column that mixes
-    types is written cell by cell.
-
-    Examples
-    --------
-    >>> as_text(pd.Series([3.0, 2.5, None])).tolist()
-    ['3', '2.5', nan]
-    >>> as_text(pd.Series([True, None], dtype="boolean")).tolist()
-    ['true', nan]
-    """
-    column = typed_view(column)
-    dtype = column.dtype
-    if dtype == STR:
-        return column
-    if isinstance(dtype, pd.CategoricalDtype):
-        categories = arrow_text(pd.Series(dtype.categories)).combine_chunks()
-        codes = column.cat.codes.to_numpy()
-        text = pc.take(categories, pa.array(codes, mask=codes < 0))
-        return to_series(text).set_axis(column.index)
-    if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
-        return column.astype(STR)
-    if ptypes.is_bool_dtype(dtype):
-        missing = column.isna().to_numpy(dtype=bool)
-        truth = column.to_numpy(dtype=bool, na_value=False)
-        return _strings(np.where(truth, "true", "false"), missing, column.index)
-    if ptypes.is_float_dtype(dtype):
-        return column.astype(STR).str.replace(r"\.0$", "", regex=True)
-    if ptypes.is_datetime64_any_dtype(dtype) and column.dt.tz is None:
-        missing = column.isna().to_numpy(dtype=bool)
-        midnight = (column == column.dt.normalize()).to_numpy(dtype=bool)
-        day = column.dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-        full = column.dt.strftime("%Y-%m-%dT%H:%M:%S").to_numpy(dtype=object)
-        return _strings(np.where(midnight, day, full), missing, column.index)
-    return column.astype(object).map(_cell_text, na_action="ignore").astype(STR)
-
-
-def arrow_text(column: pd.Series) -> pa.ChunkedArray:
-    """The column as text in Arrow (see :func:`as_text`), without copying text columns."""
-    return as_text(column).array.__arrow_array__()
-
-
-def trimmed(column: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
-    """Trimmed text, null where empty, and the mask of known (non-empty) cells.
-
-    Examples
-    --------
-    >>> text, known = trimmed(pd.Series([" a ", "  ", None], dtype=STR))
-    >>> text.to_pylist(), known.tolist()
-    (['a', None, None], [True, False, False])
-    """
-    text = pc.utf8_trim_whitespace(arrow_text(column))
-    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    return pc.if_else(known, text, pa.scalar(None, text.type)), _np(known)
-
-
-def to_series(text: pa.ChunkedArray | pa.Array) -> pd.Series:
-    """Arrow text as a pandas ``str`` series (no copy)."""
-    if isinstance(text, pa.Array):
-        text = pa.chunked_array([text], type=text.type)
-    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=STR))
-
-
-def _np(mask: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """A boolean Arrow array as numpy, null as False."""
-    return np.asarray(pc.fill_null(mask, False).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-EMPTY, OK, BAD = 0, 1, 2
-"""The state of a cell after parsing: empty (unknown), a value of its kind, or not one."""
-
-
-@dataclass
-class Distinct:
-    """A text column as its distinct trimmed values and each cell's position among them.
-
-    Parse :attr:`values` (Arrow strings, null for an empty cell) once into a state per value
-    (:data:`EMPTY`, :data:`OK`, :data:`BAD`) and, where OK, a parsed value; :meth:`spread` gives
-    each cell its answer. A categorical column (a CSV read with repeating columns encoded) is
-    already in this form; a column with many distinct values (numbers with decimals) is parsed
-    cell by cell in Arrow (``index`` is None), which is no slower than hashing it.
-    """
-
-    values: pa.Array
-    index: np.ndarray | None
-
-    @classmethod
-    def of(cls, column: pd.Series) -> Distinct:
-        """Hash the column's text once; keep the distinct values when they are few."""
-        if isinstance(column.dtype, pd.CategoricalDtype):
-            categories = as_text(pd.Series(column.dtype.categories))
-            text = pa.concat_arrays([categories.array.__arrow_array__().combine_chunks(),
-                                     pa.nulls(1, pa.large_string())])  # fmt: skip
-            codes = column.cat.codes.to_numpy()
-            return cls(_blank_null(text), np.where(codes < 0, len(text) - 1, codes))
-        text = arrow_text(column).combine_chunks()
-        encoded = pc.dictionary_encode(text, null_encoding="encode")
-        if len(encoded.dictionary) * 4 > max(len(text), 64):
-            return cls(_blank_null(text), None)
-        return cls(_blank_null(encoded.dictionary), encoded.indices.to_numpy(zero_copy_only=False))
-
-    def spread(self, answers: np.ndarray) -> np.ndarray:
-        """Each cell's answer from the answers for :attr:`values`."""
-        return answers if self.index is None else answers[self.index]
-
-    def states(self, ok: np.ndarray) -> np.ndarray:
-        """Each cell's state, from the mask of :attr:`values` that parsed."""
-        state = np.where(ok, OK, BAD).astype(np.int8)
-        state[~_np(pc.is_valid(self.values))] = EMPTY
-        return self.spread(state)
-
-
-def _blank_null(text: pa.Array) -> pa.Array:
-    """Trimmed, with empty text as null."""
-    text = pc.utf8_trim_whitespace(text)
-    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    return pc.if_else(known, text, pa.scalar(None, text.type))
-
-
 def _matches(text: pa.Array, pattern: str) -> np.ndarray:
-    return _np(pc.match_substring_regex(text, pattern))
+    return mask(pc.match_substring_regex(text, pattern))
 
 
-def _where(mask: np.ndarray, text: pa.Array) -> pa.Array:
-    """The text where ``mask`` holds, null elsewhere."""
-    return pc.if_else(pa.array(mask, type=pa.bool_()), text, pa.scalar(None, text.type))
+def _where(keep: np.ndarray, text: pa.Array) -> pa.Array:
+    """The text where ``keep`` holds, null elsewhere."""
+    return pc.if_else(pa.array(keep, type=pa.bool_()), text, pa.scalar(None, text.type))
 
 
 def _from_states(values: pd.Series, state: np.ndarray) -> Parsed:
@@ -319,8 +137,8 @@ def parse_bool(column: pd.Series) -> Parsed:
     else:
         cells = Distinct.of(column)
         lower = pc.utf8_lower(cells.values)
-        truth = _np(pc.is_in(lower, pa.array(sorted(TRUE_WORDS))))
-        state = cells.states(truth | _np(pc.is_in(lower, pa.array(sorted(FALSE_WORDS)))))
+        truth = mask(pc.is_in(lower, pa.array(sorted(TRUE_WORDS))))
+        state = cells.states(truth | mask(pc.is_in(lower, pa.array(sorted(FALSE_WORDS)))))
         yes = cells.spread(truth)
     values = pd.arrays.BooleanArray(yes.astype(bool), state != OK)
     return _from_states(pd.Series(values), state)
@@ -340,7 +158,7 @@ def parse_date(column: pd.Series) -> Parsed:
         text = _where(_matches(cells.values, _DATE_RE), cells.values)
         read = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         # strptime rolls 2025-02-30 over to 2025-03-02: a date is right only if it reads back
-        ok = _np(pc.equal(pc.strftime(read, format="%Y-%m-%d"), text))
+        ok = mask(pc.equal(pc.strftime(read, format="%Y-%m-%d"), text))
         seconds = pc.fill_null(pc.cast(read, pa.int64()), 0).to_numpy(zero_copy_only=False)
         day = cells.spread(seconds.astype("datetime64[s]").astype("datetime64[D]"))
         state = cells.states(ok)
@@ -360,7 +178,7 @@ def parse_text(column: pd.Series) -> Parsed:
 def parse_choice(column: pd.Series, choices: tuple[str, ...]) -> Parsed:
     """One of ``choices`` (``str``); ``bad`` marks the cells that are none of them."""
     cells = Distinct.of(column)
-    state = cells.states(_np(pc.is_in(cells.values, value_set=pa.array(choices))))
+    state = cells.states(mask(pc.is_in(cells.values, value_set=pa.array(choices))))
     text = cells.values if cells.index is None else pc.take(cells.values, cells.index)
     return _from_states(to_series(text), state)
 
@@ -384,6 +202,5 @@ def parse_column(column: pd.Series, spec: ColumnSpec) -> Parsed:
 _PARSERS = {Kind.TEXT: parse_text, Kind.CHOICE: parse_text, Kind.INT: parse_int,
             Kind.NUMBER: parse_number, Kind.BOOL: parse_bool, Kind.DATE: parse_date}  # fmt: skip
 
-__all__ = ["DTYPES", "STR", "Distinct", "Parsed", "arrow_text", "as_text", "parse_bool",
-           "parse_choice", "parse_column", "parse_date", "parse_int", "parse_number",
-           "parse_text", "to_series", "trimmed", "typed_view"]
+__all__ = ["DTYPES", "Parsed", "parse_bool", "parse_choice", "parse_column", "parse_date",
+           "parse_int", "parse_number", "parse_text"]

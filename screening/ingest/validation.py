@@ -27,8 +27,9 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.errors import LoaderError, RejectReason
-from screening.ingest.parsing import DTYPES, STR, as_text, parse_column, to_series, trimmed
+from screening.ingest.parsing import DTYPES, parse_column
 from screening.ingest.records import ColumnSpec, Kind
+from screening.ingest.text import STR, as_text, is_ascii, text_bytes, to_series, trimmed
 
 REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
                     "worker_ref")
@@ -238,10 +239,33 @@ def _check_at_most(t: _Table, spec: ColumnSpec) -> None:
            lambda at: [rule.format(_fmt(value[p]), _fmt(bound[p])) for p in at])  # fmt: skip
 
 
+def _surely_distinct(ids: pa.ChunkedArray) -> bool:
+    """True when no two of the (trimmed, ASCII) ids are equal, told by a 64-bit fingerprint of
+    each sorted with numpy: ids padded with spaces to whole 8-byte words, the words mixed.
+    Equal ids always have equal fingerprints; False means only *maybe* (longer or non-ASCII
+    ids, or two fingerprints alike), and the caller then compares the ids themselves. Hashing
+    a million strings in Arrow took longer than the rest of a column's checks."""
+    ids = ids.drop_null()
+    width = pc.max(pc.binary_length(ids)).as_py() if len(ids) > 1 else 0
+    if not width or width > 64 or not is_ascii(ids):
+        return len(ids) < 2
+    width = -(-width // 8) * 8  # trailing spaces were trimmed: padding keeps ids apart
+    fixed = pc.cast(pc.utf8_rpad(ids, width=width, padding=" "), pa.binary(width))
+    fixed = fixed.combine_chunks()
+    words = np.frombuffer(fixed.buffers()[1], dtype=np.uint64, count=len(fixed) * width // 8,
+                          offset=fixed.offset * width).reshape(len(fixed), width // 8)
+    mixed = np.zeros(len(fixed), dtype=np.uint64)
+    for k in range(words.shape[1]):
+        mixed = (mixed ^ words[:, k]) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= mixed >> np.uint64(29)
+    mixed.sort()
+    return not (mixed[1:] == mixed[:-1]).any()
+
+
 def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
-    if len(keys) == 1:  # the usual case: one hash pass in pyarrow tells there is no duplicate
-        ids = pa.array(t.typed[keys[0]].astype(STR).array).drop_null()
-        if len(pc.unique(ids)) == len(ids):
+    if len(keys) == 1:  # the usual case: tell at once that no id repeats
+        ids = t.typed[keys[0]].astype(STR).array.__arrow_array__()
+        if _surely_distinct(ids) or len(pc.unique(ids.drop_null())) == len(ids.drop_null()):
             return
     frame = pd.DataFrame({k: t.typed[k] for k in keys})
     duplicated = frame.duplicated(keep=False).to_numpy(dtype=bool)
@@ -341,19 +365,15 @@ def _check_ids(t: _Table) -> None:
             t.fail(name, bad, RejectReason.WRONG_TYPE, message)
 
 
-_LINK_BYTES = np.array([*range(0x20), 0x7F, *b"/\\?#"], dtype=np.uint8)
+_LINK_BYTES = np.zeros(256, dtype=bool)
+_LINK_BYTES[[*range(0x20), 0x7F, *b"/\\?#"]] = True
 """The bytes of the characters of :data:`_PATHLESS` (in UTF-8 no other character has them)."""
 
 
 def _may_hold(text: pa.ChunkedArray, wanted: np.ndarray) -> bool:
-    """Whether any cell may hold one of the ``wanted`` bytes: the text bytes of every chunk are
-    scanned at once with numpy (a scan of memory, not a cell at a time). True may also mean a
-    byte outside the cells (a sliced-off header): the caller then looks at each cell."""
-    for chunk in text.chunks:
-        data = chunk.buffers()[2] if chunk.null_count < len(chunk) else None
-        if data is not None and np.isin(np.frombuffer(data, dtype=np.uint8), wanted).any():
-            return True
-    return False
+    """Whether any cell may hold a byte marked in ``wanted`` (256 booleans): the text bytes are
+    looked up at once with numpy, not a cell at a time (see :func:`text_bytes`)."""
+    return any(wanted[chunk].any() for chunk in text_bytes(text))
 
 
 def _nul_cells(column: pd.Series) -> np.ndarray | None:
@@ -366,7 +386,7 @@ def _nul_cells(column: pd.Series) -> np.ndarray | None:
         return np.append(inside, False)[np.where(codes < 0, inside.size, codes)]
     if column.dtype == STR:
         text = column.array.__arrow_array__()
-        if not _may_hold(text, np.zeros(1, dtype=np.uint8)):
+        if all(chunk.min(initial=1) > 0 for chunk in text_bytes(text)):
             return None
         return _mask(pc.match_substring(text, "\x00"))
     if ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype):

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import screening.ingest.parsing as parsing
+import screening.ingest.text as text_module
 from screening.ingest.loaders import load_upload
 from screening.ingest.records import INTERVIEW_COLUMNS
 from screening.ingest.validation import validate_frame
@@ -78,7 +78,7 @@ def no_cell_by_cell(monkeypatch):
     def refuse(value):
         pytest.fail(f"a typed or text cell was handled one Python call at a time: {value!r}")
 
-    monkeypatch.setattr(parsing, "_cell_text", refuse)
+    monkeypatch.setattr(text_module, "_cell_text", refuse)
 
 
 def test_parquet_and_csv_give_the_same_valid_rows_and_the_same_rejections(no_cell_by_cell):

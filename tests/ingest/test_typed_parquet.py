@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import screening.ingest.parsing as parsing
+import screening.ingest.text as text_module
 from screening.datasets.synthetic import generate
 from screening.ingest.loaders import load_upload
 
@@ -29,7 +29,7 @@ def test_booleans_with_gaps_are_read_typed_and_unknown_stays_unknown(monkeypatch
     def no_text(value):
         pytest.fail(f"a typed cell was turned into text: {value!r}")
 
-    monkeypatch.setattr(parsing, "_cell_text", no_text)
+    monkeypatch.setattr(text_module, "_cell_text", no_text)
     loaded = load_upload(("from-another-tool.parquet", buffer.getvalue()))
     assert len(loaded.rejected) == 0 and len(loaded.visits) == 300
     column = loaded.visits["violence_observed"]
@@ -62,7 +62,7 @@ def test_every_contract_type_from_another_tool_is_checked_typed(monkeypatch):
     def no_text(value):
         pytest.fail(f"a typed cell was turned into text: {value!r}")
 
-    monkeypatch.setattr(parsing, "_cell_text", no_text)
+    monkeypatch.setattr(text_module, "_cell_text", no_text)
     loaded = load_upload(("typed.parquet", buffer.getvalue()))
     assert loaded.visits[["visit_id", "minors_present", "sector"]].values.tolist() == [
         ["V1", 2, "construction"]]
