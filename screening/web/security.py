@@ -20,7 +20,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from screening.errors import ScreeningError, http_status
 from screening.store.accounts import session_owner
 from screening.store.tables import User
-from screening.web.i18n import language_of, translate
+from screening.translation import gettext, language_of, negotiate, ngettext
+from screening.web.formats import FILTERS
+from screening.web.i18n import translate
 
 SESSION_COOKIE = "screening_session"
 LANG_COOKIE = "screening_lang"
@@ -40,6 +42,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 templates = Environment(loader=FileSystemLoader(TEMPLATES),
                         autoescape=select_autoescape(default=True, default_for_string=True))
+templates.filters.update(FILTERS)
 
 
 class WebError(Exception):
@@ -133,8 +136,12 @@ def check_csrf(request: Request, token: str | None) -> dict[str, Any]:
 
 
 def lang(request: Request) -> str:
-    """The language chosen in the language cookie (English by default)."""
-    return language_of(request.cookies.get(LANG_COOKIE))
+    """The language chosen with the language links (a cookie), else the one the browser
+    prefers (``Accept-Language``) on a first visit, else English."""
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen:
+        return language_of(chosen)
+    return negotiate(request.headers.get("accept-language"))
 
 
 def local_path(value: str | None, default: str = "/") -> str:
@@ -159,9 +166,15 @@ def render(request: Request, name: str, status: int = 200, user: User | None = N
     def t(key: str, **values: object) -> str:
         return translate(language, key, **values)
 
+    def _(message: str, **values: object) -> str:
+        return gettext(language, message, **values)
+
+    def plural(singular: str, plural_: str, n: int, **values: object) -> str:
+        return ngettext(language, singular, plural_, n, **values)
+
     csrf = context.pop("csrf_override", None) or (session or {}).get("csrf", "")
     html = templates.get_template(name).render(
-        request=request, lang=language, t=t, user=user, csrf=csrf,
+        request=request, lang=language, t=t, _=_, ngettext=plural, user=user, csrf=csrf,
         here=quote(path, safe="/?=&"), homes=HOMES, **context)
     return HTMLResponse(html, status_code=status)
 
