@@ -50,12 +50,12 @@ def _too_large(label: str, what: str, setting: str) -> UploadRefused:
     return UploadRefused("too_large", f"{label}: {what} (SCREENING_{setting}).")
 
 
-def check_csv_shape(label: str, data: bytes, bounds: Bounds) -> None:
+def check_csv_shape(label: str, data: bytes, bounds: Bounds, sep: str = ",") -> None:
     """Refuse a CSV file with more columns in its header row, or more lines, than allowed,
-    before it is parsed (counting separators and line ends, no parsing)."""
+    before it is parsed (counting separators ``sep`` and line ends, no parsing)."""
     end = data.find(b"\n")
     header = data if end < 0 else data[:end]
-    columns = header.count(b",") + 1
+    columns = header.count(sep.encode()) + 1
     if columns > bounds.max_columns:
         raise LoaderError(label, f"the header row has {columns} columns; at most "
                                  f"{bounds.max_columns} are allowed (SCREENING_MAX_COLUMNS)")

@@ -216,11 +216,18 @@ class Distinct:
         """Each cell's answer from the answers for :attr:`values`."""
         return answers if self.index is None else answers[self.index]
 
-    def states(self, ok: np.ndarray) -> np.ndarray:
-        """Each cell's state, from the mask of :attr:`values` that parsed."""
-        state = np.where(ok, OK, BAD).astype(np.int8)
+    def states(self, codes: np.ndarray) -> np.ndarray:
+        """Each cell's state from a state per value of :attr:`values` (a mask: :data:`OK` or
+        :data:`BAD`); an empty value is :data:`EMPTY` whatever it says."""
+        state = (np.where(codes, OK, BAD) if codes.dtype == bool else codes).astype(np.int8)
         state[~mask(pc.is_valid(self.values))] = EMPTY
         return self.spread(state)
+
+    def counts(self) -> np.ndarray:
+        """How many cells hold each of :attr:`values`."""
+        if self.index is None:
+            return np.ones(len(self.values), dtype=np.int64)
+        return np.bincount(self.index, minlength=len(self.values))
 
 
 def _blank_null(text: pa.Array) -> pa.Array:
@@ -230,5 +237,22 @@ def _blank_null(text: pa.Array) -> pa.Array:
     return pc.if_else(known, text, pa.scalar(None, text.type))
 
 
-__all__ = ["BAD", "EMPTY", "OK", "STR", "Distinct", "arrow_text", "as_text", "is_ascii",
-           "mask", "text_bytes", "to_series", "trimmed", "typed_view"]
+_WHOLE = (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32())
+
+
+def arrow_dtype(kind: pa.DataType) -> object:
+    """The pandas dtype a Parquet column becomes, so that validation checks it as it is: true/
+    false with gaps as ``boolean`` and whole numbers with gaps as ``Int64`` (pandas would make
+    Python objects and floats of them), text as pandas' ``str``; everything else as pandas
+    makes it (Parquet dates: ``datetime64``, read with ``date_as_object=False``)."""
+    if pa.types.is_boolean(kind):
+        return pd.BooleanDtype()
+    if kind in _WHOLE:
+        return pd.Int64Dtype()
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return STR
+    return None
+
+
+__all__ = ["BAD", "EMPTY", "OK", "STR", "Distinct", "arrow_dtype", "arrow_text", "as_text",
+           "is_ascii", "mask", "text_bytes", "to_series", "trimmed", "typed_view"]

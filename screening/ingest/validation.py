@@ -27,9 +27,13 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.errors import LoaderError, RejectReason
+from screening.ingest.interpretations import Interpretation, Reading
+from screening.ingest.local import AZERBAIJANI
 from screening.ingest.parsing import DTYPES, parse_column
 from screening.ingest.records import ColumnSpec, Kind
+from screening.ingest.regions import Regions
 from screening.ingest.text import STR, as_text, is_ascii, text_bytes, to_series, trimmed
+from screening.translation import N_, gettext
 
 REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
                     "worker_ref")
@@ -42,9 +46,9 @@ UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")
 
 _HINTS = {
     Kind.INT: "is not a whole number; use digits such as 12",
-    Kind.NUMBER: "is not a number; use digits with a decimal point such as 42.5",
-    Kind.BOOL: "is not true/false; use true/false, yes/no or 1/0",
-    Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15",
+    Kind.NUMBER: "is not a number; use digits such as 42.5 or 42,5",
+    Kind.BOOL: "is not true/false; use true/false, yes/no, bəli/xeyr or 1/0",
+    Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15 (or 15.03.2024)",
 }
 
 
@@ -157,6 +161,7 @@ class _Table:
     def __init__(self, raw: pd.DataFrame) -> None:
         self.raw, self.n = raw, len(raw)
         self.typed: dict[str, pd.Series] = {}
+        self.readings: dict[str, dict[Reading, np.ndarray]] = {}
         self.failed: dict[str, np.ndarray] = {}
         self.issues: list[tuple[np.ndarray, str, RejectReason, np.ndarray]] = []
 
@@ -179,32 +184,69 @@ class _Table:
             self.typed[column] = self.typed[column].mask(mask)
 
 
-def _parse(t: _Table, spec: ColumnSpec) -> None:
+_AMBIGUOUS = N_("'{value}' could be {decimal} (a decimal comma) or {whole} (a thousands "
+                "separator), and no other cell of the column tells which; write {decimal} or "
+                "{whole}.")
+_UNKNOWN_REGION = N_("'{value}' is not one of the configured regions (SCREENING_REGIONS).")
+_SUGGEST_REGION = N_("Did you mean '{name}'?")
+_LIST_REGIONS = N_("The regions are: {names}.")
+_IN_AZERBAIJANI = N_("(in Azerbaijani: {names})")
+
+
+def _parse(t: _Table, spec: ColumnSpec, regions: Regions | None) -> None:
     """Parse one column into ``t.typed`` and record its wrong, missing or unknown cells."""
-    parsed = parse_column(t.raw[spec.name], spec)
+    parsed = parse_column(t.raw[spec.name], spec, regions)
     t.typed[spec.name] = parsed.values
+    t.readings[spec.name] = parsed.readings
     if parsed.bad is not None and spec.kind is Kind.CHOICE:
-        allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(spec.choices)}."
-
-        def message(positions: np.ndarray) -> np.ndarray:
-            values = _shown(t, spec.name, positions)
-            sentences = {}
-            for value in values.unique():
-                close = difflib.get_close_matches(value.lower(), spec.choices, n=1)
-                sentences[value] = allowed + (f" Did you mean '{close[0]}'?" if close else "")
-            return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
-
-        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE, message)
+        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE,
+               lambda at: _unknown_choice(_shown(t, spec.name, at), spec))  # fmt: skip
+    elif parsed.bad is not None and spec.name == "region" and regions is not None:
+        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE,
+               lambda at: _unknown_region(_shown(t, spec.name, at), regions))  # fmt: skip
     elif parsed.bad is not None:
         unknown = "" if spec.required else ", or leave the cell empty for unknown"
         sentence = f" {_HINTS[spec.kind]}{unknown}."
         t.fail(spec.name, parsed.bad, RejectReason.WRONG_TYPE,
                lambda at: (_quoted(_shown(t, spec.name, at)) + sentence).to_numpy())  # fmt: skip
+    if parsed.ambiguous is not None:
+        t.fail(spec.name, parsed.ambiguous, RejectReason.WRONG_TYPE,
+               lambda at: [gettext("en", _AMBIGUOUS, value=v, decimal=v.replace(",", "."),
+                                   whole=v.replace(",", ""))
+                           for v in _shown(t, spec.name, at)])  # fmt: skip
     if spec.required:
         empty = f"{spec.name} is required but the cell is empty."
         t.fail(spec.name, ~parsed.known, RejectReason.MISSING_VALUE, empty)
     if spec.ge is not None or spec.le is not None:
         _check_bounds(t, spec)
+
+
+def _unknown_choice(values: pd.Series, spec: ColumnSpec) -> np.ndarray:
+    """One sentence per refused choice: the allowed values, their Azerbaijani names, and the
+    closest of them."""
+    choices = spec.choices or ()
+    names = {name: value for name, value in AZERBAIJANI.get(spec.name, {}).items()
+             if value in choices}
+    allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(choices)}"
+    if names:
+        allowed += " " + gettext("en", _IN_AZERBAIJANI, names=", ".join(names))
+    sentences = {}
+    for value in values.unique():
+        close = difflib.get_close_matches(value.lower(), [*choices, *names], n=1)
+        suggestion = f" Did you mean '{names.get(close[0], close[0])}'?" if close else ""
+        sentences[value] = allowed + "." + suggestion
+    return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
+
+
+def _unknown_region(values: pd.Series, regions: Regions) -> list[str]:
+    """One sentence per refused region, suggesting the closest configured name."""
+    out = []
+    for value in values:
+        name = regions.suggest(value)
+        hint = (gettext("en", _SUGGEST_REGION, name=name) if name else
+                gettext("en", _LIST_REGIONS, names=", ".join(regions.names)))
+        out.append(gettext("en", _UNKNOWN_REGION, value=value) + " " + hint)
+    return out
 
 
 def _mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -415,6 +457,8 @@ def validate_frame(
     first_row: int,
     unique: tuple[str, ...] | None = None,
     parent: ParentIds | None = None,
+    regions: Regions | None = None,
+    interpretations: list[Interpretation] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse and check a whole table; split it into valid typed rows and rejected cells.
 
@@ -436,6 +480,13 @@ def validate_frame(
         every occurrence of a repeated key is rejected (``duplicate_id``).
     parent : ParentIds, optional
         The visits that rows must refer to (``unknown_visit``, ``visit_rejected``).
+    regions : Regions, optional
+        The configured regions (:mod:`screening.ingest.regions`): ``region`` must name one of
+        them (``unknown_choice`` otherwise, with the closest suggested) and is stored as its
+        configured name. None: any text.
+    interpretations : list, optional
+        Extended with what the accepted rows' cells were read as where it was a local form
+        (:class:`~screening.ingest.interpretations.Interpretation`: ``52,5`` as 52.5, ...).
 
     Returns
     -------
@@ -470,7 +521,7 @@ def validate_frame(
         if spec.name not in present:
             t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=DTYPES[spec.kind])
             continue
-        _parse(t, spec)
+        _parse(t, spec, regions)
     _check_nul(t)
     _check_ids(t)
     for spec in specs:
@@ -494,7 +545,36 @@ def validate_frame(
     for failed in t.failed.values():
         bad |= failed
     valid = frame[~bad].reset_index(drop=True) if bad.any() else frame
+    if interpretations is not None:
+        interpretations.extend(_interpreted(t, bad, source, table))
     return valid, _rejected(t, rows, source, table, list(columns))
+
+
+def _interpreted(t: _Table, rejected: np.ndarray, source: str, table: str
+                 ) -> list[Interpretation]:
+    """What the accepted rows' cells were read as, where it was a local form: one entry per
+    column and kind, with the first such cell as the example."""
+    out = []
+    for column, readings in t.readings.items():
+        for kind, cells in readings.items():
+            where = np.flatnonzero(cells & ~rejected)
+            if where.size:
+                first = where[:1]
+                stored = _stored(t.typed[column].iloc[int(first[0])])
+                out.append(Interpretation(source, table, column, kind, int(where.size),
+                                          str(_shown(t, column, first).iloc[0]), stored))
+    return out
+
+
+def _stored(value: object) -> str:
+    """A typed value as stored, as text (``52.5``, ``2025-03-01``, ``true``)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return _fmt(float(value))
+    return str(value)
 
 
 def _record_ids(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
