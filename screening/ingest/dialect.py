@@ -83,9 +83,9 @@ def decode(label: str, data: bytes) -> tuple[bytes, str | None]:
 
     Examples
     --------
-    >>> decode("v.csv", "region\nŞəki".encode())
-    (b'region\n\xc5\x9e\xc9\x99ki', None)
-    >>> decode("v.csv", "region\nŞəki-Zaqatala, ağır iş".encode("cp1254", "replace"))[1]
+    >>> decode("v.csv", "region\\nŞəki".encode())
+    (b'region\\n\\xc5\\x9e\\xc9\\x99ki', None)
+    >>> decode("v.csv", "region\\nŞəki-Zaqatala, ağır iş".encode("cp1254", "replace"))[1]
     'cp1254'
     """
     converted = utf16(data)

@@ -86,7 +86,7 @@ def test_boolean_wrong_word_is_rejected_with_hint():
     _, rejected = check(visits({"hazardous_work": "maybe"}))
     assert reasons(rejected) == [(2, "hazardous_work", "wrong_type")]
     assert rejected.loc[0, "message"] == (
-        "'maybe' is not true/false; use true/false, yes/no or 1/0, "
+        "'maybe' is not true/false; use true/false, yes/no, bəli/xeyr or 1/0, "
         "or leave the cell empty for unknown."
     )
 
