@@ -8,7 +8,6 @@ import sys
 import click
 
 from screening.cli.common import err, service_context
-from screening.cli.slow_clients import protocol_with_deadline
 from screening.errors import ScreeningError
 from screening.vocabulary import ROLES
 
@@ -34,6 +33,7 @@ def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -
     request id."""
     import uvicorn
 
+    from screening.cli.slow_clients import protocol_with_deadline  # uvicorn: only to serve
     from screening.service.demo import seed_demo_accounts
 
     services = service_context()

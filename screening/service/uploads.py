@@ -17,6 +17,7 @@ from screening.errors import LoaderError, UploadRefused
 from screening.ingest.bounds import Bounds
 from screening.ingest.loaders import LoadResult
 from screening.ingest.readers import suffix_of
+from screening.ingest.regions import configured
 from screening.outputs.marked import MARK_COLUMN, MARKABLE
 from screening.pipeline import screen_frames
 from screening.service.context import Services
@@ -185,7 +186,8 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     loaded = load_in_worker((file.name, file.content),
                             (interviews.name, interviews.content) if interviews else None,
                             bounds_of(settings), seconds=settings.parse_timeout_s,
-                            memory_mb=settings.parse_memory_mb)
+                            memory_mb=settings.parse_memory_mb,
+                            regions=configured(settings.regions))
     loaded = without_marks(loaded)
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
@@ -203,6 +205,7 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
                                                          screening, user, now)
                 _keep(session, services, receipt, user, file, interviews, now)
             purge_expired(session, now)
+        receipt.interpretations = [i.as_dict() for i in loaded.interpretations]
         return receipt
 
     try:

@@ -24,6 +24,7 @@ from screening.errors import (
     UploadRefused,
     http_status,
 )
+from screening.ingest.interpretations import describe
 from screening.ingest.readers import suffix_of
 from screening.outputs.rejections import reason_words, rejected_csv, rejected_lines
 from screening.service.upload_history import (
@@ -60,6 +61,7 @@ def receipt_context(request: Request, receipt: Receipt, user: User) -> dict[str,
         "reason_words": lambda code: reason_words(code, language),
         "urgent": urgent_of(svc, receipt),
         "link_visits": user.role in VISIT_READERS,
+        "interpreted": [describe(i, language) for i in receipt.interpretations],
     }
 
 
