@@ -113,8 +113,9 @@ def users_add(name: str, role: str, password_stdin: bool, no_password: bool) -> 
 
     if no_password and password_stdin:
         raise click.UsageError("Give --password-stdin or --no-password, not both.")
+    engine = service_context().engine  # a bad setting stops here, before a password is asked
     password = None if no_password else _read_password(name, password_stdin)
-    _, token = create_user(service_context().engine, name, role, password=password)
+    _, token = create_user(engine, name, role, password=password)
     how = "without a password" if no_password else "with a password for the pages"
     err.print(f"Created {role} '{name}' {how}. Its API token is shown only now:")
     click.echo(token)

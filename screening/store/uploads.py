@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable
 from pathlib import PurePath
 
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from screening.errors import NotOwnVisitError, SameFileCorrectionError, StoreError
 from screening.ingest.loaders import LoadResult
-from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
+from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.pipeline import Screening
 from screening.store.accounts import audit, user_id_of
 from screening.store.bulk import insert_arrow
@@ -35,6 +34,7 @@ from screening.store.compare import unchanged_visits
 from screening.store.engine import transaction
 from screening.store.entries import refresh_upload
 from screening.store.receipts import Receipt, RejectedCell, as_utc, receipt_of
+from screening.store.rows import arrow_column, plain_rows, records
 from screening.store.tables import (
     TIERS,
     Interview,
@@ -49,16 +49,6 @@ ALREADY_STORED = "already_stored"
 """Reason code of a visit whose ``visit_id`` is already in the store (and not a correction)."""
 VISIT_REJECTED = "visit_rejected"
 _CHUNK = 2000
-
-
-def _plain_rows(table: pa.Table) -> list[dict]:
-    """An Arrow table of :func:`records` as dict rows as the store reads them back (``extra``
-    as a dict), for comparing with stored versions."""
-    rows = table.to_pylist()
-    for row in rows:
-        if row.get("extra"):
-            row["extra"] = json.loads(row["extra"])
-    return rows
 
 
 def visible(text: str) -> str:
@@ -93,60 +83,6 @@ def row_numbers(loaded: LoadResult, table: str, first_row: int) -> np.ndarray | 
     bad = loaded.rejected.loc[loaded.rejected["table"] == table, "row"].to_numpy()
     numbers = numbers[~np.isin(numbers, bad)]
     return numbers if len(numbers) == len(valid) else None
-
-
-def _values(series: pd.Series, kind: Kind | None) -> list:
-    """Plain Python values for the database driver, ``None`` for unknown."""
-    if kind is Kind.DATE:
-        dates = pd.to_datetime(series)
-        return [None if pd.isna(d) else d.date() for d in dates]
-    values = series.astype(object)
-    return values.where(series.notna(), None).tolist()
-
-
-_ARROW_TYPES = {Kind.TEXT: pa.string(), Kind.CHOICE: pa.string(), Kind.INT: pa.int64(),
-                Kind.NUMBER: pa.float64(), Kind.BOOL: pa.bool_(), Kind.DATE: pa.date32()}
-
-
-def _arrow(series: pd.Series, kind: pa.DataType) -> pa.Array:
-    """One typed column as Arrow, unknown as null."""
-    array = pa.Array.from_pandas(series)
-    if pa.types.is_large_string(array.type) and not pa.types.is_string(kind):
-        array = array.cast(pa.string())
-    return array.cast(kind)
-
-
-def records(frame: pd.DataFrame, specs: list[ColumnSpec], **constant: object) -> pa.Table:
-    """Rows of a validated frame as an Arrow table for a bulk insert
-    (:func:`screening.store.bulk.insert_arrow`); extra columns go to ``extra`` (JSON text).
-
-    Examples
-    --------
-    >>> from screening.ingest.records import INTERVIEW_COLUMNS
-    >>> frame = pd.DataFrame({"visit_id": ["V1"], "worker_ref": ["W1"], "age": [30],
-    ...                       "shoe_size": ["42"]})
-    >>> row = records(frame, INTERVIEW_COLUMNS[:3], visit_row_id=7).to_pylist()[0]
-    >>> row["age"], row["extra"], row["visit_row_id"]
-    (30, '{"shoe_size": "42"}', 7)
-    """
-    names = [s.name for s in specs]
-    columns = {s.name: _arrow(frame[s.name], _ARROW_TYPES[s.kind])
-               for s in specs if s.name in frame}
-    extras = [c for c in frame.columns if c not in names]
-    texts: list[str | None] = [None] * len(frame)
-    if extras:
-        values = [_values(frame[c], None) for c in extras]
-        for i in range(len(frame)):
-            extra = {c: str(v[i]) for c, v in zip(extras, values, strict=True)
-                     if v[i] is not None}
-            texts[i] = json.dumps(extra) if extra else None
-    columns["extra"] = pa.array(texts, pa.string())
-    for name, value in constant.items():
-        if isinstance(value, pa.Array):
-            columns[name] = value
-        else:
-            columns[name] = pa.array([value] * len(frame))
-    return pa.table(columns)
 
 
 def _chunks(values: list, size: int = _CHUNK) -> Iterable[list]:
@@ -207,15 +143,15 @@ def _screening_rows(screening: Screening, row_ids: dict[str, int]) -> pa.Table:
         "visit_row_id": pa.array(ranked["visit_id"].astype(object).map(row_ids), pa.int64()),
         "tier": pa.array(tier, pa.string()),
         "tier_rank": pa.array(tier.map(TIERS.index), pa.int64()),
-        "risk_score": _arrow(ranked["risk_score"], pa.float64()),
-        "rule_score": _arrow(ranked["rule_score"], pa.float64()),
-        "icls_workers": _arrow(ranked["icls_workers"], pa.int64()),
-        "icls_unknown_workers": _arrow(ranked["icls_unknown_workers"], pa.int64()),
-        "indicators": _arrow(ranked["indicators"].fillna(""), pa.string()),
-        "reasons": _arrow(ranked["reasons"].fillna(""), pa.string()),
+        "risk_score": arrow_column(ranked["risk_score"], pa.float64()),
+        "rule_score": arrow_column(ranked["rule_score"], pa.float64()),
+        "icls_workers": arrow_column(ranked["icls_workers"], pa.int64()),
+        "icls_unknown_workers": arrow_column(ranked["icls_unknown_workers"], pa.int64()),
+        "indicators": arrow_column(ranked["indicators"].fillna(""), pa.string()),
+        "reasons": arrow_column(ranked["reasons"].fillna(""), pa.string()),
         "exploration": pa.array(ranked["exploration"].astype(bool), pa.bool_()),
         "selected": pa.array(ranked["selected"].astype(bool), pa.bool_()),
-        "selection_probability": _arrow(ranked["selection_probability"], pa.float64()),
+        "selection_probability": arrow_column(ranked["selection_probability"], pa.float64()),
         "model_version": pa.array([version] * n, pa.string()),
         "screened_at": pa.array([dt.datetime.now(dt.UTC)] * n, pa.timestamp("us", tz="UTC")),
         "is_latest": pa.array([True] * n, pa.bool_()),
@@ -346,8 +282,8 @@ def _store(bind: Session | Engine, *, user: User | int | None, file_name: str, c
         same: set[str] = set()
         if stored:  # only the rows of visits stored before are compared, as plain rows
             seen_v, seen_i = ids.isin(list(stored)).to_numpy(), ids_i.isin(list(stored)).to_numpy()
-            same = unchanged_visits(session, _plain_rows(records(visits[seen_v], VISIT_COLUMNS)),
-                                    _plain_rows(records(interviews[seen_i], INTERVIEW_COLUMNS)),
+            same = unchanged_visits(session, plain_rows(records(visits[seen_v], VISIT_COLUMNS)),
+                                    plain_rows(records(interviews[seen_i], INTERVIEW_COLUMNS)),
                                     stored)
         changed = sorted(set(stored) - same)
         same_v, same_i = ids.isin(same).to_numpy(), ids_i.isin(same).to_numpy()
