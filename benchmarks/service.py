@@ -59,12 +59,13 @@ def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--no-seed", "--port",
                              str(port)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    deadline = time.monotonic() + 300  # a busy machine starts the service slowly
+    while time.monotonic() < deadline:
         try:
-            httpx.get(base + "/", timeout=1)
+            httpx.get(base + "/", timeout=5)
             return proc, base
         except httpx.HTTPError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     proc.kill()
     raise RuntimeError("the service did not start")
 
