@@ -316,3 +316,22 @@ def test_every_value_a_drop_down_offers_is_accepted_by_the_ingest(lang):
             for code in codes:  # the word a person picks stands for its code
                 word = word_for(spec, code, lang)
                 assert valid[spec.name].iloc[list(offered).index(word)] == code
+
+
+def test_the_region_drop_down_lists_the_configured_regions():
+    names = configured("azerbaijan").names
+    book = _book(upload_template("az", names))
+    lists = book["lists"]
+    assert lists.sheet_state == "hidden"
+    assert [c.value for c in lists["A"]] == list(names) and len(names) == 14
+    sheet = book["visits"]
+    region = {c.value: c.column_letter for c in sheet[1]}["region"]
+    check = next(v for v in sheet.data_validations.dataValidation
+                 if str(v.sqref).startswith(f"{region}2"))
+    assert (check.type, check.formula1) == ("list", "lists!$A$1:$A$14")
+    assert "Shaki-Zagatala" in sheet[f"{region}1"].comment.text
+    tables = azerbaijani_rows(2, "TPL-REG", "az")
+    tables["visits"][1]["region"] = names[-1]  # picked from the drop-down
+    loaded = load_upload(("t.xlsx", fill_template(upload_template("az", names), tables)),
+                         regions=configured("azerbaijan"))
+    assert loaded.rejected.empty and loaded.visits["region"].tolist()[1] == names[-1]
