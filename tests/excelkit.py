@@ -15,7 +15,10 @@ from screening.ingest.records import Kind
 from screening.outputs.column_guide import TABLES, word_for
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-AZ_REGIONS = ("Gəncə", "Şəki", "Lənkəran", "Quba-Xaçmaz", "Ağdaş")
+AZ_REGIONS = {"Gəncə-Daşkəsən": "Ganja-Dashkasan", "Şəki-Zaqatala": "Shaki-Zagatala",
+              "Lənkəran-Astara": "Lankaran-Astara", "Quba-Xaçmaz": "Guba-Khachmaz",
+              "Mərkəzi Aran": "Central Aran"}
+"""Economic regions as an Azerbaijani inspector writes them -> the name the store keeps."""
 AZ_NOTES = "İşçilər yataqxanada yaşayır; sənədləri işəgötürəndədir. Ölçü: 12,5 m² otaq"
 
 
@@ -60,7 +63,7 @@ def azerbaijani_rows(n: int, prefix: str, lang: str = "az") -> dict[str, list[di
     Azerbaijani regions and notes, typed cells and the template's words."""
     visits = [as_typed("visits", r, lang) for r in example_rows("visits", n, prefix)]
     for i, row in enumerate(visits):
-        row["region"] = AZ_REGIONS[i % len(AZ_REGIONS)]
+        row["region"] = list(AZ_REGIONS)[i % len(AZ_REGIONS)]
         row["notes"] = AZ_NOTES
     interviews = [as_typed("interviews", r, lang) for r in example_rows("interviews", n, prefix)]
     return {"visits": visits, "interviews": interviews}

@@ -134,14 +134,17 @@ def download(file) -> Response:  # noqa: ANN001 - an outputs.exports.Download
 
 
 @router.get("/template.xlsx")
-def template(user: Everyone, lang: Literal["en", "az"] = "en") -> Response:
+def template(svc: ServicesDep, user: Everyone, lang: Literal["en", "az"] = "en") -> Response:
     """The upload template (XLSX) generated from the upload contract: sheets ``visits`` and
     ``interviews`` with the contract's column names, a comment on each header in ``lang``
     (meaning, type, unit, allowed values, required), drop-downs for the choice and true/false
-    columns and date cells."""
+    columns (the region's from ``SCREENING_REGIONS``) and date cells."""
+    from screening.ingest.regions import configured
     from screening.outputs.template import FILENAME, upload_template
 
-    return Response(upload_template(lang), media_type=XLSX_TYPE, headers={
+    regions = configured(svc.settings.regions)
+    return Response(upload_template(lang, regions.names if regions else None),
+                    media_type=XLSX_TYPE, headers={
         "Content-Disposition": f"attachment; filename={FILENAME.format(lang=lang)}"})
 
 

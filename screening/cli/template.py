@@ -15,15 +15,19 @@ import click
 def template(lang: str, out: Path) -> None:
     """Write the upload template: an XLSX workbook with the sheets visits and interviews,
     the contract's column names in the header row, a comment on each header (meaning, type,
-    unit, allowed values, required), drop-downs for the choice and true/false columns, date
-    cells (dd.mm.yyyy in Azerbaijani), and a sheet with the column guide. Fill it in and upload
+    unit, allowed values, required), drop-downs for the choice and true/false columns and for
+    the regions of SCREENING_REGIONS, date cells (dd.mm.yyyy in Azerbaijani), and a sheet with
+    the column guide. Fill it in and upload
     it as it is."""
+    from screening.ingest.regions import configured
     from screening.outputs.template import upload_template
+    from screening.settings import load_settings
 
     if out.suffix.lower() != ".xlsx":
         raise click.UsageError(f"Cannot write the template to '{out}': give a .xlsx file name.")
+    regions = configured(load_settings().regions)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(upload_template(lang))
+    out.write_bytes(upload_template(lang, regions.names if regions else None))
     click.echo(f"Wrote the upload template ({lang}) to {out}.")
 
 

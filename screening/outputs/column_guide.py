@@ -10,6 +10,7 @@ and the upload template's header comments both read :func:`column_guide`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,7 +36,9 @@ MEANINGS: dict[str, dict[str, str]] = {
         "site_id": N_("The workplace; the same site visited again keeps its id."),
         "visit_date": N_("The day of the visit."),
         "inspector_id": N_("The inspector who made the visit."),
-        "region": N_("Administrative region or district."),
+        "region": N_("Administrative region; where regions are configured "
+                     "(SCREENING_REGIONS), one of them, in its English or Azerbaijani "
+                     "spelling."),
         "sector": N_("The sector of the site."),
         "subsector": N_("For example residential construction, cotton harvest, domestic "
                         "work, hospitality."),
@@ -263,25 +266,33 @@ def allowed_text(spec: ColumnSpec, lang: str = "en") -> str:
     return ", ".join(parts)
 
 
-def column_guide(lang: str = "en") -> dict[str, list[ColumnText]]:
+def column_guide(lang: str = "en", regions: Sequence[str] | None = None
+                 ) -> dict[str, list[ColumnText]]:
     """Every upload column in words, by table (``visits``, ``interviews``), in ``lang``.
 
-    >>> guide = column_guide("az")
+    ``regions`` are the configured regions' names (``SCREENING_REGIONS``), one of which the
+    ``region`` column must name; None when any region is accepted.
+
+    >>> guide = column_guide("az", regions=("Baku", "Karabakh"))
     >>> [c for c in guide["visits"] if c.name == "sector"][0].required
     True
     >>> [c.unit for c in guide["interviews"] if c.name == "age"]
     ['il']
+    >>> [(c.allowed, c.choices) for c in guide["visits"] if c.name == "region"]
+    [('Baku, Karabakh', ('Baku', 'Karabakh'))]
     """
     out: dict[str, list[ColumnText]] = {}
     for table, specs in TABLES.items():
-        out[table] = [
-            ColumnText(table=table, name=spec.name, kind=text(lang, KIND_KEYS[spec.kind]),
-                       required=spec.required,
-                       meaning=gettext(lang, MEANINGS[table][spec.name]),
-                       unit=gettext(lang, UNITS[spec.name]) if spec.name in UNITS else "",
-                       allowed=allowed_text(spec, lang), choices=offered_values(spec, lang),
-                       spec=spec)
-            for spec in specs]
+        out[table] = []
+        for spec in specs:
+            allowed, choices = allowed_text(spec, lang), offered_values(spec, lang)
+            if spec.name == "region" and regions:
+                allowed, choices = ", ".join(regions), tuple(regions)
+            out[table].append(ColumnText(
+                table=table, name=spec.name, kind=text(lang, KIND_KEYS[spec.kind]),
+                required=spec.required, meaning=gettext(lang, MEANINGS[table][spec.name]),
+                unit=gettext(lang, UNITS[spec.name]) if spec.name in UNITS else "",
+                allowed=allowed, choices=choices, spec=spec))
     return out
 
 

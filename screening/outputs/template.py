@@ -14,6 +14,7 @@ language. A workbook filled in and uploaded as it is passes the ingest.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -30,13 +31,20 @@ GUIDE_SHEET = N_("column guide")
 FILENAME = "upload-template-{lang}.xlsx"
 
 
-def _validation(column: ColumnText, lang: str) -> dict | None:
-    """The data validation of a column's cells (XlsxWriter's ``data_validation`` options)."""
+LISTS_SHEET = "lists"
+"""A hidden sheet holding the long drop-down lists (the regions): an XLSX list written in the
+rule itself may not pass 255 characters."""
+
+
+def _validation(column: ColumnText, lang: str, source: str | None = None) -> dict | None:
+    """The data validation of a column's cells (XlsxWriter's ``data_validation`` options);
+    ``source`` is a range holding the column's choices, when they are kept on a sheet."""
     spec = column.spec
     title = column.name[:32]
     if column.choices:
         values = ", ".join(column.choices)
-        return {"validate": "list", "source": list(column.choices), "error_type": "warning",
+        return {"validate": "list", "source": source or list(column.choices),
+                "error_type": "warning",
                 "error_title": title,
                 "error_message": gettext(lang, N_("Choose one of: {values}. Leave the cell "
                                                   "empty when it is not known."),
@@ -72,7 +80,8 @@ def _cell_format(book: TableBook, spec_kind: Kind, lang: str):  # noqa: ANN202 -
     return None
 
 
-def _table_sheet(book: TableBook, table: str, columns: list[ColumnText], lang: str) -> None:
+def _table_sheet(book: TableBook, table: str, columns: list[ColumnText], lang: str,
+                 sources: dict[str, str]) -> None:
     sheet = book.book.add_worksheet(table)
     required = book.book.add_format({"bold": True, "bg_color": "#C9D7E8", "bottom": 1,
                                      "text_wrap": False})
@@ -83,24 +92,28 @@ def _table_sheet(book: TableBook, table: str, columns: list[ColumnText], lang: s
                             {"x_scale": 2.6, "y_scale": 2.4, "author": "screening"})
         width = max(len(column.name) + 3, 12)
         sheet.set_column(j, j, width, _cell_format(book, column.spec.kind, lang))
-        check = _validation(column, lang)
+        check = _validation(column, lang, sources.get(column.name))
         if check is not None:
             sheet.data_validation(1, j, LAST_ROW, j, check)
     sheet.freeze_panes(1, 1)
 
 
-def upload_template(lang: str = "en") -> bytes:
-    """The upload template in ``lang`` (``en`` or ``az``) as XLSX bytes.
+def upload_template(lang: str = "en", regions: Sequence[str] | None = None) -> bytes:
+    """The upload template in ``lang`` (``en`` or ``az``) as XLSX bytes; ``regions`` (the
+    configured regions' names) become the ``region`` column's drop-down.
 
     >>> import io, openpyxl
     >>> book = openpyxl.load_workbook(io.BytesIO(upload_template("az")))
     >>> book.sheetnames[:2], book["visits"]["A1"].value
     (['visits', 'interviews'], 'visit_id')
     """
-    guide = column_guide(lang)
+    guide = column_guide(lang, regions)
     book = TableBook(lang)
+    sources: dict[str, str] = {}
+    if regions:
+        sources["region"] = f"={LISTS_SHEET}!$A$1:$A${len(regions)}"
     for table in TABLES:
-        _table_sheet(book, table, guide[table], lang)
+        _table_sheet(book, table, guide[table], lang, sources)
     rows = [{"table": c.table, "name": c.name, "required": c.required, "kind": c.kind,
              "unit": c.unit, "allowed": c.allowed, "meaning": c.meaning}
             for table in TABLES for c in guide[table]]
@@ -111,7 +124,12 @@ def upload_template(lang: str = "en") -> bytes:
     book.table(gettext(lang, GUIDE_SHEET), pd.DataFrame(rows),
                [Column(key, gettext(lang, header), kinds.get(key, "text"))
                 for key, header in headers.items()], freeze_columns=2)
+    if regions:
+        lists = book.book.add_worksheet(LISTS_SHEET)
+        for i, name in enumerate(regions):
+            lists.write_string(i, 0, name)
+        lists.hide()
     return book.close()
 
 
-__all__ = ["FILENAME", "GUIDE_SHEET", "upload_template"]
+__all__ = ["FILENAME", "GUIDE_SHEET", "LISTS_SHEET", "upload_template"]

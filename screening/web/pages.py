@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
+from screening.ingest.regions import configured
 from screening.outputs import exports
 from screening.outputs.column_guide import column_guide
 from screening.outputs.template import FILENAME as TEMPLATE_NAME
@@ -125,11 +126,18 @@ for _name in SAMPLES:  # exact paths, so the other /static files still come from
     router.add_api_route(f"/static/{_name}", _sample(_name), methods=["GET"])
 
 
+def _regions(request: Request) -> tuple[str, ...] | None:
+    """The configured regions' names (None: any region is accepted)."""
+    found = configured(request.app.state.services.settings.regions)
+    return found.names if found is not None else None
+
+
 @router.get("/guide")
 def guide(request: Request, user: User = Depends(page_user())) -> Response:  # noqa: B008
     """The upload columns in words, generated from the upload contract: each column's sheet or
     file, meaning, type, unit, allowed values and whether it is required; the template."""
-    return render(request, "guide.html", user=user, guide=column_guide(lang(request)),
+    return render(request, "guide.html", user=user,
+                  guide=column_guide(lang(request), _regions(request)),
                   headings={"visits": "guide_visits", "interviews": "guide_interviews"})
 
 
@@ -139,8 +147,9 @@ def template(request: Request, lang_: str | None = Query(None, alias="lang"),  #
     """The upload template (XLSX, generated from the upload contract) in the page's language,
     or in ``?lang=en|az``."""
     chosen = lang_ if lang_ in LANGUAGES else lang(request)
-    return Response(upload_template(chosen), media_type=exports.XLSX_TYPE, headers={
-        "Content-Disposition": f"attachment; filename={TEMPLATE_NAME.format(lang=chosen)}"})
+    name = TEMPLATE_NAME.format(lang=chosen)
+    return Response(upload_template(chosen, _regions(request)), media_type=exports.XLSX_TYPE,
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @router.get("/indicators")

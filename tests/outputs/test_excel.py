@@ -17,13 +17,14 @@ import pytest
 
 from screening.ingest.loaders import load_upload
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
+from screening.ingest.regions import configured
 from screening.outputs.column_guide import column_guide, header_note
 from screening.outputs.exports import list_download, referral_download
 from screening.outputs.reports import read_list, write_list
 from screening.outputs.spreadsheets import TIER_COLOURS
 from screening.outputs.statistics import statistics_download
 from screening.outputs.template import upload_template
-from tests.excelkit import AZ_NOTES, azerbaijani_rows, fill_template, sheet_records
+from tests.excelkit import AZ_NOTES, AZ_REGIONS, azerbaijani_rows, fill_template, sheet_records
 
 STYLE = Path(__file__).resolve().parents[2] / "screening" / "web" / "static" / "style.css"
 BOM = b"\xef\xbb\xbf"
@@ -70,15 +71,20 @@ def test_each_header_says_what_the_column_means_in_the_language(lang, meaning, r
     assert sheet.column_dimensions[headers["employer_id"].column_letter].number_format == "@"
 
 
-def test_drop_downs_for_choices_and_booleans_and_checks_for_numbers():
-    sheet = _book(upload_template("az"))["visits"]
+@pytest.mark.parametrize(("lang", "sectors", "yes_no"), [
+    ("en", "construction,agriculture,services", "yes,no"),
+    ("az", "tikinti,kənd təsərrüfatı,xidmətlər,construction,agriculture,services",
+     "bəli,xeyr,yes,no"),
+])
+def test_drop_downs_for_choices_and_booleans_and_checks_for_numbers(lang, sectors, yes_no):
+    sheet = _book(upload_template(lang))["visits"]
     letters = {c.value: c.column_letter for c in sheet[1]}
     checks = {str(v.sqref).split(":")[0]: v for v in sheet.data_validations.dataValidation}
     sector = checks[f"{letters['sector']}2"]
-    assert sector.type == "list" and sector.formula1 == '"construction,agriculture,services"'
+    assert sector.type == "list" and sector.formula1 == f'"{sectors}"'
     assert str(sector.sqref) == f"{letters['sector']}2:{letters['sector']}1048576"
     boolean = checks[f"{letters['violence_observed']}2"]
-    assert boolean.type == "list" and boolean.formula1 == '"yes,no"'
+    assert boolean.type == "list" and boolean.formula1 == f'"{yes_no}"'
     assert boolean.errorStyle == "warning", "other accepted spellings (1/0, true) may be typed"
     hours = checks[f"{letters['avg_weekly_hours']}2"]
     # "between" is the operator XLSX leaves out as its default
@@ -110,13 +116,17 @@ def test_the_template_carries_the_column_guide_in_the_language():
 def test_the_filled_template_is_accepted_whole(lang):
     tables = azerbaijani_rows(6, f"TPL-{lang}", lang)
     filled = fill_template(upload_template(lang), tables)
-    loaded = load_upload((f"template-{lang}.xlsx", filled))
+    loaded = load_upload((f"template-{lang}.xlsx", filled), regions=configured("azerbaijan"))
     assert loaded.rejected.empty, loaded.rejected.to_dict("records")
     assert len(loaded.visits) == 6 and len(loaded.interviews) == len(tables["interviews"]) > 0
     first = loaded.visits.iloc[0]
-    assert first["region"] == "Gəncə" and first["notes"] == AZ_NOTES
+    assert first["region"] == AZ_REGIONS["Gəncə-Daşkəsən"] and first["notes"] == AZ_NOTES
     assert first["visit_date"] == pd.Timestamp(tables["visits"][0]["visit_date"])
     assert first["sector"] in ("construction", "agriculture", "services")
+    if lang == "az":  # picked from the drop-downs in Azerbaijani
+        assert tables["visits"][0]["sector"] in ("tikinti", "kənd təsərrüfatı", "xidmətlər")
+        assert {v for row in tables["visits"] for k, v in row.items()
+                if k == "violence_observed"} <= {"bəli", "xeyr"}
 
 
 def test_every_contract_column_has_its_meaning_in_both_languages():
@@ -306,3 +316,22 @@ def test_every_value_a_drop_down_offers_is_accepted_by_the_ingest(lang):
             for code in codes:  # the word a person picks stands for its code
                 word = word_for(spec, code, lang)
                 assert valid[spec.name].iloc[list(offered).index(word)] == code
+
+
+def test_the_region_drop_down_lists_the_configured_regions():
+    names = configured("azerbaijan").names
+    book = _book(upload_template("az", names))
+    lists = book["lists"]
+    assert lists.sheet_state == "hidden"
+    assert [c.value for c in lists["A"]] == list(names) and len(names) == 14
+    sheet = book["visits"]
+    region = {c.value: c.column_letter for c in sheet[1]}["region"]
+    check = next(v for v in sheet.data_validations.dataValidation
+                 if str(v.sqref).startswith(f"{region}2"))
+    assert (check.type, check.formula1) == ("list", "lists!$A$1:$A$14")
+    assert "Shaki-Zagatala" in sheet[f"{region}1"].comment.text
+    tables = azerbaijani_rows(2, "TPL-REG", "az")
+    tables["visits"][1]["region"] = names[-1]  # picked from the drop-down
+    loaded = load_upload(("t.xlsx", fill_template(upload_template("az", names), tables)),
+                         regions=configured("azerbaijan"))
+    assert loaded.rejected.empty and loaded.visits["region"].tolist()[1] == names[-1]

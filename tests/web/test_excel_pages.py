@@ -82,6 +82,7 @@ def test_the_upload_page_offers_the_template_in_its_language(site):
     assert "upload-template-az.xlsx" in answer.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(answer.content))
     assert "Yoxlamanın günü." in book["visits"]["C1"].comment.text
+    assert book["lists"].sheet_state == "hidden" and book["lists"]["A1"].value == "Baku"
     english = inspector.get("/template.xlsx", params={"lang": "en"})
     assert "upload-template-en.xlsx" in english.headers["content-disposition"]
     _en(inspector)
