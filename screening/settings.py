@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from screening.errors import SettingsError
@@ -166,6 +166,23 @@ class Settings(BaseSettings):
         30.0, "First wait before a failed delivery is tried again; each further failure "
         "doubles it, up to an hour.", "a number of seconds above 0 such as 30",
         gt=0, allow_inf_nan=False)
+
+    regions: str = _field(
+        "azerbaijan", "The country's regions, one of which an upload's region must name "
+        "(matched ignoring capitals and in other spellings, stored as the configured name; "
+        "another is refused with the closest suggested): azerbaijan for Azerbaijan's 14 "
+        "economic regions (Presidential Decree of 7 July 2021, built in), any for free text, or "
+        "the path of a UTF-8 regions file (one region per line, see the README).",
+        "azerbaijan, any, or the path of a readable regions file")
+
+    @field_validator("regions")
+    @classmethod
+    def _regions_can_be_read(cls, value: str) -> str:
+        if value.strip().lower() in ("azerbaijan", "any"):
+            return value.strip().lower()
+        if not Path(value).expanduser().is_file():
+            raise ValueError("the regions file was not found")
+        return value
 
     @model_validator(mode="before")
     @classmethod

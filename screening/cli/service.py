@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 
 from screening.cli.common import err, service_context
-from screening.cli.slow_clients import protocol_with_deadline
 from screening.vocabulary import ROLES
 
 
@@ -31,6 +30,7 @@ def serve(host: str, port: int, demo: bool, workers: int, notify_every: float) -
     request id."""
     import uvicorn
 
+    from screening.cli.slow_clients import protocol_with_deadline  # uvicorn: only to serve
     from screening.service.demo import seed_demo
 
     services = service_context()

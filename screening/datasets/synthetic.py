@@ -13,11 +13,13 @@ Sites and visits
     ``round(n_visits / 2.5)`` sites, each visited at least once; a site keeps its sector,
     subsector, region, employer (10-digit tax number; 0.6 employers per site), intermediary,
     workforce size and latent risk on every visit. Sectors: construction 35 %, agriculture
-    30 %, services 35 %; subsector shares in ``_SUBSECTORS``. Regions are Azerbaijani cities
-    and economic regions (``_REGION_WEIGHTS``): construction mostly in Baku, Sumgayit and
-    Absheron, where the monitoring centre's mobile group visited 226 sites (RI §5); agriculture
-    in Aran, Lankaran, Shaki, Guba, Mil-Mugan. Visit dates uniform over ``days`` from ``start``;
-    ten inspectors per region; visits are not sorted.
+    30 %, services 35 %; subsector shares in ``_SUBSECTORS``. Sites are drawn among
+    Azerbaijani cities and districts (``_REGION_WEIGHTS``): construction mostly in Baku,
+    Sumgayit and Absheron, where the monitoring centre's mobile group visited 226 sites (RI
+    §5); agriculture in Aran, Lankaran, Shaki, Guba, Mil-Mugan. A visit's region is the
+    economic region of its place (Baku, Absheron-Khizi, Central Aran, ...: the regions an
+    upload is checked against). Visit dates uniform over ``days`` from ``start``; ten
+    inspectors per place; visits are not sorted.
 Latent risk and outcomes
     A site is a forced-labour site with probability ``prevalence / 0.9`` times its subsector's
     relative risk (normalised to mean 1; clipped at 1, so a very high ``prevalence`` is only
@@ -98,11 +100,22 @@ import pandas as pd
 from screening.errors import UsageError
 from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOMES, SECTORS, VISIT_COLUMNS, Kind
 
-REGIONS: tuple[str, ...] = (
+_PLACES: tuple[str, ...] = (
     "Baku", "Sumgayit", "Absheron", "Ganja", "Lankaran", "Shaki", "Guba", "Mingachevir",
     "Shirvan", "Shamakhi", "Quba-Khachmaz", "Aran", "Shaki-Zagatala", "Lankaran-Astara",
     "Mil-Mugan", "Ganja-Dashkasan",
 )  # fmt: skip
+"""The places the sites are drawn among (weights in ``_REGION_WEIGHTS``, inspectors per
+place); a visit's region is the economic region a place is in (:data:`REGIONS`)."""
+_ECONOMIC_REGION = {
+    "Sumgayit": "Absheron-Khizi", "Absheron": "Absheron-Khizi", "Ganja": "Ganja-Dashkasan",
+    "Lankaran": "Lankaran-Astara", "Shaki": "Shaki-Zagatala", "Guba": "Guba-Khachmaz",
+    "Mingachevir": "Central Aran", "Shirvan": "Shirvan-Salyan", "Shamakhi": "Mountainous Shirvan",
+    "Quba-Khachmaz": "Guba-Khachmaz", "Aran": "Central Aran", "Mil-Mugan": "Mil-Mughan",
+}  # fmt: skip
+REGIONS: tuple[str, ...] = tuple(_ECONOMIC_REGION.get(p, p) for p in _PLACES)
+"""The region of each place: Azerbaijan's economic regions, as an upload names them
+(``SCREENING_REGIONS``; several places share one)."""
 _REGION_WEIGHTS = np.array([  # rows follow SECTORS
     [30, 10, 12, 6, 3, 2, 2, 3, 2, 2, 2, 3, 2, 2, 2, 2],
     [1, 1, 4, 4, 8, 7, 6, 3, 6, 5, 8, 12, 9, 9, 9, 6],

@@ -50,12 +50,12 @@ def _too_large(label: str, what: str, setting: str) -> UploadRefused:
     return UploadRefused("too_large", f"{label}: {what} (SCREENING_{setting}).")
 
 
-def check_csv_shape(label: str, data: bytes, bounds: Bounds) -> None:
+def check_csv_shape(label: str, data: bytes, bounds: Bounds, sep: str = ",") -> None:
     """Refuse a CSV file with more columns in its header row, or more lines, than allowed,
-    before it is parsed (counting separators and line ends, no parsing)."""
+    before it is parsed (counting separators ``sep`` and line ends, no parsing)."""
     end = data.find(b"\n")
     header = data if end < 0 else data[:end]
-    columns = header.count(b",") + 1
+    columns = header.count(sep.encode()) + 1
     if columns > bounds.max_columns:
         raise LoaderError(label, f"the header row has {columns} columns; at most "
                                  f"{bounds.max_columns} are allowed (SCREENING_MAX_COLUMNS)")
@@ -149,11 +149,21 @@ def check_table(label: str, name: str, columns: list[str], rows: int, bounds: Bo
 
 
 def check_cells(label: str, name: str, frame, bounds: Bounds, first_row: int) -> None:  # noqa: ANN001
-    """Refuse a table with a text cell longer than allowed, naming its row and column."""
+    """Refuse a table with a text cell longer than allowed, naming its row and column.
+
+    A text column's longest cell in bytes is found in Arrow first (no cell has more characters
+    than bytes); characters are counted only in a column where that could pass the bound.
+    """
     import numpy as np
+    import pandas as pd
+    import pyarrow.compute as pc
 
     for column in frame.columns:
         values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+            longest = pc.max(pc.binary_length(values.array.__arrow_array__())).as_py()
+            if longest is None or longest <= bounds.max_cell_chars:
+                continue
         try:
             lengths = values.str.len()
         except (AttributeError, TypeError):

@@ -20,11 +20,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from screening.errors import LoaderError
 from screening.ingest.bounds import Bounds
+from screening.ingest.interpretations import Interpretation, Reading
 from screening.ingest.readers import FORMATS, UploadSource, read_raw, read_tables
-from screening.ingest.records import INTERVIEW_COLUMNS, OUTCOME_COLUMNS, VISIT_COLUMNS, ColumnSpec
+from screening.ingest.records import (
+    INTERVIEW_COLUMNS,
+    OUTCOME_COLUMNS,
+    VISIT_COLUMNS,
+    ColumnSpec,
+    Kind,
+)
+from screening.ingest.regions import Regions
+from screening.ingest.text import STR, mask
 from screening.ingest.validation import ParentIds, blank_rows, empty_rejected, validate_frame
 
 TABLES: dict[str, list[ColumnSpec]] = {
@@ -40,6 +50,7 @@ class _Receipt:
     rejected: pd.DataFrame
     rows_read: dict[str, int]
     blank_rows: dict[str, int]
+    interpretations: list[Interpretation]
 
     def _valid(self) -> dict[str, pd.DataFrame]:
         raise NotImplementedError
@@ -67,6 +78,7 @@ class _Receipt:
             lines.append(line + ".")
         for reason, count in self.rejected["reason"].value_counts().items():
             lines.append(f"  {reason}: {count} cell(s)")
+        lines.extend(f"Read: {item.message()}" for item in self.interpretations)
         return "\n".join(lines)
 
     __str__ = summary
@@ -87,6 +99,11 @@ class LoadResult(_Receipt):
     blank_rows : dict of str to int
         Rows skipped per table because every cell was empty (not counting padding after the
         last row).
+    interpretations : list of Interpretation
+        What was read in a local form (the file's encoding and separator, decimal commas,
+        dates day.month.year, choices in other capitals or in Azerbaijani, region spellings),
+        in the accepted rows: nothing is changed silently
+        (:mod:`screening.ingest.interpretations`).
     """
 
     visits: pd.DataFrame
@@ -94,6 +111,7 @@ class LoadResult(_Receipt):
     rejected: pd.DataFrame
     rows_read: dict[str, int]
     blank_rows: dict[str, int] = field(default_factory=dict)
+    interpretations: list[Interpretation] = field(default_factory=list)
 
     def _valid(self) -> dict[str, pd.DataFrame]:
         return {"visits": self.visits, "interviews": self.interviews}
@@ -107,7 +125,7 @@ class OutcomesResult(_Receipt):
     ----------
     outcomes : pandas.DataFrame
         Valid typed outcome rows (``visit_id``, ``outcome``, ``decided_on``, ``source``, extras).
-    rejected, rows_read, blank_rows
+    rejected, rows_read, blank_rows, interpretations
         As in :class:`LoadResult`, for the table ``outcomes``.
     """
 
@@ -115,6 +133,7 @@ class OutcomesResult(_Receipt):
     rejected: pd.DataFrame
     rows_read: dict[str, int]
     blank_rows: dict[str, int] = field(default_factory=dict)
+    interpretations: list[Interpretation] = field(default_factory=list)
 
     def _valid(self) -> dict[str, pd.DataFrame]:
         return {"outcomes": self.outcomes}
@@ -122,23 +141,52 @@ class OutcomesResult(_Receipt):
 
 def _table(
     label: str, raw: pd.DataFrame, name: str, first_row: int, *, required: bool,
-    parent: ParentIds | None = None,
+    parent: ParentIds | None = None, regions: Regions | None = None,
+    notes: list[Interpretation] | None = None, file_notes: tuple[Interpretation, ...] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:  # fmt: skip
-    """Validate one table: (valid, rejected, the rows read without blanks, blank rows)."""
+    """Validate one table: (valid, rejected, the rows read without blanks, blank rows); what
+    was read in a local form is added to ``notes`` (after ``file_notes``, how its file was
+    read)."""
     blank = blank_rows(raw)
     raw = raw[~blank] if blank.any() else raw
     padding = len(blank) - 1 - int(np.flatnonzero(~blank).max(initial=-1))  # after the last row
     if required and len(raw) == 0:
         raise LoaderError(label,
                           f"the file has no data rows for '{name}' (only a header or blanks)")
-    valid, rejected = validate_frame(
-        raw, TABLES[name], source=label, table=name, first_row=first_row, parent=parent
-    )
+    found: list[Interpretation] = []
+    valid, rejected = validate_frame(raw, TABLES[name], source=label, table=name,
+                                     first_row=first_row, parent=parent, regions=regions,
+                                     interpretations=found)  # fmt: skip
+    if any(n.kind is Reading.ENCODING and n.example != "UTF-16" for n in file_notes):
+        found.extend(_lost_letters(valid, TABLES[name], label, name))
+    if notes is not None:
+        notes.extend([*file_notes, *found])
     return valid, rejected, raw, int(blank.sum()) - padding
 
 
+_LOST = r"\pL\?\pL"
+"""A '?' between two letters: where Excel wrote '?' for a letter its code page lacks (ə)."""
+
+
+def _lost_letters(valid: pd.DataFrame, specs: list[ColumnSpec], source: str, table: str
+                  ) -> list[Interpretation]:
+    """The text cells of accepted rows where a letter was lost to the file's code page."""
+    text = {s.name for s in specs if s.kind is Kind.TEXT} | (set(valid.columns) -
+                                                             {s.name for s in specs})
+    out = []
+    for column in valid.columns:
+        if column not in text or valid[column].dtype != STR:
+            continue
+        cells = mask(pc.match_substring_regex(valid[column].array.__arrow_array__(), _LOST))
+        where = np.flatnonzero(cells)
+        if where.size:
+            out.append(Interpretation(source, table, column, Reading.MISSING_LETTER,
+                                      int(where.size), str(valid[column].iloc[where[0]])))
+    return out
+
+
 def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None = None,
-                bounds: Bounds | None = None) -> LoadResult:
+                bounds: Bounds | None = None, regions: Regions | None = None) -> LoadResult:
     """Load and validate an upload: visits, and interviews from the same or a second file.
 
     Parameters
@@ -150,6 +198,8 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
     bounds : screening.ingest.bounds.Bounds, optional
         Limits on rows, columns, cell length, JSON depth and keys and unpacked size (default:
         :class:`~screening.ingest.bounds.Bounds`'s); a file past one is refused naming it.
+    regions : screening.ingest.regions.Regions, optional
+        The configured regions a visit's ``region`` must name (None: any text).
     interviews_path : same kinds as ``visits_path``, optional
         A separate interviews file (any of the formats). Messages and the rejected table's
         ``source`` name each file as given: a path, or the user's file name with bytes.
@@ -187,12 +237,12 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
        3                   sector unknown_choice
        4 workers_without_contract exceeds_column
     """
-    label_v, tables, first = read_tables(visits_path, "visits", bounds)
+    label_v, tables, first, notes_v = read_tables(visits_path, "visits", bounds)
     if "visits" not in tables:
         raise LoaderError(label_v, "the file holds no 'visits' table")
-    source_i, raw_i, first_i = label_v, tables.get("interviews"), first
+    source_i, raw_i, first_i, notes_i = label_v, tables.get("interviews"), first, []
     if interviews_path is not None:
-        label_i, others, first_i = read_tables(interviews_path, "interviews", bounds)
+        label_i, others, first_i, notes_i = read_tables(interviews_path, "interviews", bounds)
         if "interviews" not in others:
             raise LoaderError(label_i, "the file holds no 'interviews' table")
         if raw_i is not None and not blank_rows(raw_i).all():
@@ -200,14 +250,17 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
                 label_i, f"interviews are also given in {label_v}; give them in one file only"
             )
         source_i, raw_i = label_i, others["interviews"]
-    raw_v = tables["visits"]
-    visits, rejected_v, raw_v, blank_v = _table(label_v, raw_v, "visits", first, required=True)
+    raw_v, read = tables["visits"], []
+    visits, rejected_v, raw_v, blank_v = _table(label_v, raw_v, "visits", first, required=True,
+                                                regions=regions, notes=read,
+                                                file_notes=tuple(notes_v))  # fmt: skip
     if raw_i is None:
         raw_i = pd.DataFrame({"visit_id": [], "worker_ref": []}, dtype=object)
     parent = ParentIds.of(raw_v, first, visits) if len(raw_i) else None
     interviews, rejected_i, raw_i, blank_i = _table(
-        source_i, raw_i, "interviews", first_i, required=interviews_path is not None, parent=parent
-    )
+        source_i, raw_i, "interviews", first_i, required=interviews_path is not None,
+        parent=parent, notes=read,
+        file_notes=tuple(notes_i) if interviews_path is not None else tuple(notes_v))
     parts = [r for r in (rejected_v, rejected_i) if len(r)]
     rejected = pd.concat(parts, ignore_index=True) if parts else empty_rejected()
     return LoadResult(
@@ -216,7 +269,19 @@ def load_upload(visits_path: UploadSource, interviews_path: UploadSource | None 
         rejected=rejected,
         rows_read={"visits": len(raw_v), "interviews": len(raw_i)},
         blank_rows={"visits": blank_v, "interviews": blank_i},
+        interpretations=_once(read),
     )
+
+
+def _once(notes: list[Interpretation]) -> list[Interpretation]:
+    """Each note once: a file holding both tables is read once, so it is said once."""
+    seen, out = set(), []
+    for note in notes:
+        key = (note.source, note.column, note.kind, note.table if note.column else "")
+        if key not in seen:
+            seen.add(key)
+            out.append(note)
+    return out
 
 
 def load_outcomes(path: UploadSource) -> OutcomesResult:
@@ -238,16 +303,18 @@ def load_outcomes(path: UploadSource) -> OutcomesResult:
     LoaderError
         The file cannot be used.
     """
-    label, tables, first = read_tables(path, "outcomes")
+    label, tables, first, notes = read_tables(path, "outcomes")
     if "outcomes" not in tables:
         raise LoaderError(label, "the file holds no 'outcomes' table")
-    raw = tables["outcomes"]
-    outcomes, rejected, raw, blank = _table(label, raw, "outcomes", first, required=True)
+    raw, read = tables["outcomes"], []
+    outcomes, rejected, raw, blank = _table(label, raw, "outcomes", first, required=True,
+                                            notes=read, file_notes=tuple(notes))
     return OutcomesResult(
         outcomes=outcomes,
         rejected=rejected,
         rows_read={"outcomes": len(raw)},
         blank_rows={"outcomes": blank},
+        interpretations=read,
     )
 
 

@@ -13,16 +13,16 @@ import os
 from pathlib import Path, PurePath
 from typing import BinaryIO
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest import bounds as _bounds
 from screening.ingest.bounds import Bounds
-from screening.ingest.validation import blank_rows
+from screening.ingest.csv_files import named_columns, read_csv
+from screening.ingest.interpretations import Interpretation
+from screening.ingest.text import arrow_dtype
 
 TABLE_NAMES: tuple[str, ...] = ("visits", "interviews", "outcomes")
 """The tables an upload can hold (sheets of a workbook, keys of a JSON object)."""
@@ -32,12 +32,6 @@ FORMATS: tuple[str, ...] = (".csv", ".xlsx", ".json", ".parquet")
 
 UploadSource = str | os.PathLike | tuple[str, bytes] | BinaryIO
 """A path, ``(file name, bytes)``, or a binary file object with a ``name``."""
-
-_MAX_CSV_COLUMNS = 4096
-_CSV_TYPES = pacsv.ConvertOptions(
-    column_types=dict.fromkeys((f"f{i}" for i in range(_MAX_CSV_COLUMNS)), pa.string())
-)  # every cell as text; fmt: skip
-
 
 def read_source(source: UploadSource) -> tuple[str, bytes]:
     """The name to show and the bytes of an upload source.
@@ -122,72 +116,6 @@ def _require_utf8(label: str, data: bytes) -> str:
         ) from None
 
 
-def _named(label: str, header: list[object], frame: pd.DataFrame) -> pd.DataFrame:
-    """Name the columns from the header row: trimmed, unnamed empty columns dropped."""
-    names, keep = [], []
-    for i, value in enumerate(header):
-        name = "" if value is None else str(value).strip()
-        if not name:
-            if blank_rows(frame.iloc[:, [i]]).all():
-                continue
-            name = f"column_{i + 1}"
-        names.append(name)
-        keep.append(i)
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        listed = ", ".join(f"'{n}'" for n in repeated)
-        raise LoaderError(label, f"the column(s) {listed} appear more than once in the header row")
-    frame = frame.iloc[:, keep]
-    frame.columns = names
-    return frame
-
-
-def _read_csv(label: str, data: bytes) -> pd.DataFrame:
-    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)
-    read = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22)
-    try:
-        table = pacsv.read_csv(pa.py_buffer(data), read, parse, _CSV_TYPES)
-    except (pa.ArrowException, ValueError) as error:
-        _require_utf8(label, data)  # a parse error may hide an encoding problem: name that first
-        raise LoaderError(label, _csv_problem(data, error)) from None
-    if table.num_columns > _MAX_CSV_COLUMNS:
-        raise LoaderError(label, f"the file has more than {_MAX_CSV_COLUMNS} columns")
-    header = [table.column(i)[0].as_py() for i in range(table.num_columns)]
-    if table.num_rows == 0 or all(not (h or "").strip() for h in header):
-        raise LoaderError(label, "the file has no header row")
-    if len(header) == 1 and (sep := next((c for c in ";\t|" if c in (header[0] or "")), None)):
-        raise LoaderError(label, f"the values are separated by {sep!r}, not commas; save the "
-                                "file as comma-separated CSV (UTF-8)")  # fmt: skip
-    return _named(label, header, table.slice(1).to_pandas())
-
-
-def _csv_problem(data: bytes, error: Exception) -> str:
-    """Explain a CSV parse error with the row number, re-reading on one thread to find it."""
-    bad: list = []
-
-    def handler(row) -> str:
-        bad.append(row)
-        return "skip"
-
-    read = pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False)
-    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
-                               invalid_row_handler=handler)  # fmt: skip
-    try:
-        pacsv.read_csv(pa.py_buffer(data), read, parse, _CSV_TYPES)
-    except (pa.ArrowException, ValueError):
-        pass  # the handler has seen the first bad row, if any
-    if bad:
-        row = bad[0]
-        where = f"row {row.number}" if row.number is not None else "a row"
-        text = row.text if len(row.text) <= 60 else row.text[:57] + "..."
-        return (
-            f"the file could not be read as CSV: {where} has {row.actual_columns} values but "
-            f"the header row has {row.expected_columns} columns ('{text}'). Check for a missing "
-            "or extra comma, or a quote that is not closed"
-        )
-    return f"the file could not be read as CSV ({str(error).strip()})"
-
-
 def _read_xlsx(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str, pd.DataFrame]:
     import openpyxl
 
@@ -219,7 +147,8 @@ def _read_xlsx(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str,
             header = list(rows[0]) + [None] * (width - len(rows[0]))
             columns = {i: pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
                        for i in range(width)}  # fmt: skip
-            frames[name] = _named(label, header, pd.DataFrame(columns, index=range(len(body))))
+            frame = pd.DataFrame(columns, index=range(len(body)))
+            frames[name] = named_columns(label, header, frame)
         return frames
     except (LoaderError, UploadRefused):
         raise
@@ -269,22 +198,20 @@ def _read_json(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str,
     return {t: pd.DataFrame(items, index=range(len(items))) for t, items in lists.items()}
 
 
-def _arrow_dtype(kind: pa.DataType) -> object:
-    """The pandas dtype a Parquet column becomes: true/false with gaps as ``boolean`` (pandas
-    would make Python objects of them, and validating those costs a call per cell), text as
-    pandas' ``str``; everything else as pandas makes it."""
-    if pa.types.is_boolean(kind):
-        return pd.BooleanDtype()
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return pd.StringDtype("pyarrow", na_value=np.nan)
-    return None
+def _as_text_in_arrow(table: pa.Table) -> pa.Table:
+    """Decimals (Spark, databases) become their text in Arrow, which parses them in bulk:
+    pandas would make a Python ``Decimal`` of every cell."""
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.large_string()))
+    return table
 
 
 def _read_parquet(label: str, data: bytes, bounds: Bounds) -> pd.DataFrame:
     _bounds.check_parquet_size(label, data, bounds)
     try:
-        table = pq.read_table(io.BytesIO(data))
-        frame = table.to_pandas(types_mapper=_arrow_dtype)
+        table = _as_text_in_arrow(pq.read_table(io.BytesIO(data)))
+        frame = table.to_pandas(types_mapper=arrow_dtype, date_as_object=False)
     except Exception as error:  # pyarrow raises several kinds for a file that is not Parquet
         raise LoaderError(label, f"the file could not be read as Parquet ({error!r})") from None
     default = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
@@ -292,16 +219,18 @@ def _read_parquet(label: str, data: bytes, bounds: Bounds) -> pd.DataFrame:
 
 
 def read_tables(source: UploadSource, table: str, bounds: Bounds | None = None
-                ) -> tuple[str, dict[str, pd.DataFrame], int]:
+                ) -> tuple[str, dict[str, pd.DataFrame], int, list[Interpretation]]:
     """Read the tables of one file: (name shown, tables by name, row number of the first data
-    row: 2 below a header for CSV and XLSX, 1 for JSON and Parquet), within ``bounds``
-    (:class:`~screening.ingest.bounds.Bounds`; default: its defaults)."""
+    row: 2 below a header for CSV and XLSX, 1 for JSON and Parquet, how the file was read where
+    it was not UTF-8 with commas), within ``bounds`` (:class:`~screening.ingest.bounds.Bounds`;
+    default: its defaults)."""
     bounds = bounds or Bounds()
     label, data = read_source(source)
     suffix = suffix_of(label)
+    notes: list[Interpretation] = []
     if suffix == ".csv":
-        _bounds.check_csv_shape(label, data, bounds)
-        tables, first = {table: _read_csv(label, data)}, 2
+        frame, notes = read_csv(label, data, table, bounds)
+        tables, first = {table: frame}, 2
     elif suffix == ".xlsx":
         tables, first = _read_xlsx(label, data, table, bounds), 2
     elif suffix == ".json":
@@ -311,7 +240,7 @@ def read_tables(source: UploadSource, table: str, bounds: Bounds | None = None
     for name, frame in tables.items():
         _bounds.check_table(label, name, list(frame.columns), len(frame), bounds)
         _bounds.check_cells(label, name, frame, bounds, first)
-    return label, tables, first
+    return label, tables, first, notes
 
 
 def read_raw(source: UploadSource, table: str = "visits") -> dict[str, pd.DataFrame]:
@@ -337,7 +266,7 @@ def read_raw(source: UploadSource, table: str = "visits") -> dict[str, pd.DataFr
     LoaderError
         The file cannot be used (not found, unknown type, empty, not UTF-8, malformed).
     """
-    _, frames, first_row = read_tables(source, table)
+    _, frames, first_row, _ = read_tables(source, table)
     for frame in frames.values():
         frame.attrs["first_row"] = first_row
     return frames

@@ -16,9 +16,7 @@ for a ``checks`` module of its own when it grows again.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,7 +27,13 @@ import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from screening.errors import LoaderError, RejectReason
-from screening.ingest.records import FALSE_WORDS, TRUE_WORDS, ColumnSpec, Kind
+from screening.ingest.interpretations import Interpretation, Reading
+from screening.ingest.local import AZERBAIJANI
+from screening.ingest.parsing import DTYPES, parse_column
+from screening.ingest.records import ColumnSpec, Kind
+from screening.ingest.regions import Regions
+from screening.ingest.text import STR, as_text, is_ascii, text_bytes, to_series, trimmed
+from screening.translation import N_, gettext
 
 REJECTED_COLUMNS = ("source", "table", "row", "column", "value", "reason", "message", "visit_id",
                     "worker_ref")
@@ -40,18 +44,12 @@ interviews) name the record the row belongs to where they can be read, else they
 UNIQUE_KEYS = {"visits": ("visit_id",), "interviews": ("visit_id", "worker_ref")}
 """Columns whose combination must be unique within a table, by table name."""
 
-_STR = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas 3's default "str"
-_INT_RE = r"[+-]?[0-9]{1,18}(?:\.0*)?"  # ASCII digits only: pyarrow casts nothing else
-_NUMBER_RE = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?"
-_DATE_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 _HINTS = {
     Kind.INT: "is not a whole number; use digits such as 12",
-    Kind.NUMBER: "is not a number; use digits with a decimal point such as 42.5",
-    Kind.BOOL: "is not true/false; use true/false, yes/no or 1/0",
-    Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15",
+    Kind.NUMBER: "is not a number; use digits such as 42.5 or 42,5",
+    Kind.BOOL: "is not true/false; use true/false, yes/no, bəli/xeyr or 1/0",
+    Kind.DATE: "is not a date; use the form YYYY-MM-DD such as 2024-03-15 (or 15.03.2024)",
 }
-_DTYPES = {Kind.TEXT: _STR, Kind.CHOICE: _STR, Kind.INT: "Int64", Kind.NUMBER: "float64",
-           Kind.BOOL: "boolean", Kind.DATE: "datetime64[ns]"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -96,7 +94,7 @@ class ParentIds:
         ids = _trimmed(raw[cls.column])[0]
         rows = first_row + _offsets(raw.index)
         keep = ids.notna().to_numpy(dtype=bool) & ~ids.duplicated().to_numpy(dtype=bool)
-        accepted = valid[cls.column].astype(_STR)
+        accepted = valid[cls.column].astype(STR)
         return cls(pa.array(ids[keep].array), rows[keep], pa.array(accepted.array))
 
 
@@ -120,51 +118,10 @@ def empty_rejected() -> pd.DataFrame:
     )
 
 
-def _cell_text(value: object) -> str:
-    """One cell of any type as the text a person would have typed (``3.0`` -> ``'3'``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if isinstance(value, dt.datetime):
-        midnight = value.tzinfo is None and value.time() == dt.time(0)
-        return value.date().isoformat() if midnight else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict | list | tuple):
-        return json.dumps(value, ensure_ascii=False, default=str)
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
-def _text(column: pd.Series) -> pd.Series:
-    """The column as given, as text (pyarrow-backed ``str``, ``NaN`` unknown), not trimmed."""
-    dtype = column.dtype
-    if dtype == _STR:
-        return column
-    if isinstance(dtype, pd.StringDtype) or ptypes.is_integer_dtype(dtype):
-        return column.astype(_STR)
-    if ptypes.is_bool_dtype(dtype):
-        words = column.astype(object).map({True: "true", False: "false"}, na_action="ignore")
-        return words.astype(_STR)
-    if ptypes.is_float_dtype(dtype):
-        return column.astype(_STR).str.replace(r"\.0$", "", regex=True)
-    kinds = ("string", "empty")
-    if ptypes.is_object_dtype(dtype) and ptypes.infer_dtype(column, skipna=True) in kinds:
-        return column.astype(_STR)
-    return column.astype(object).map(_cell_text, na_action="ignore").astype(_STR)
-
-
 def _trimmed(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Trimmed text (``NaN`` where empty) and the mask of known (non-empty) cells."""
-    text = _text(column).str.strip()
-    known = (text.str.len() > 0).to_numpy(dtype=bool)
-    return text.where(known), known
+    text, known = trimmed(column)
+    return to_series(text), known
 
 
 def blank_rows(raw: pd.DataFrame) -> np.ndarray:
@@ -204,6 +161,7 @@ class _Table:
     def __init__(self, raw: pd.DataFrame) -> None:
         self.raw, self.n = raw, len(raw)
         self.typed: dict[str, pd.Series] = {}
+        self.readings: dict[str, dict[Reading, np.ndarray]] = {}
         self.failed: dict[str, np.ndarray] = {}
         self.issues: list[tuple[np.ndarray, str, RejectReason, np.ndarray]] = []
 
@@ -226,102 +184,79 @@ class _Table:
             self.typed[column] = self.typed[column].mask(mask)
 
 
-def _parse_int(column: pd.Series) -> tuple:
-    dtype = column.dtype
-    if ptypes.is_integer_dtype(dtype) and not (dtype.kind == "u" and dtype.itemsize == 8):
-        values = column.astype("Int64")
-        return values, values.notna().to_numpy(dtype=bool), None, None
-    if ptypes.is_float_dtype(dtype):
-        number = column.to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(number) & (np.floor(number) == number) & (np.abs(number) < 2**53)
-        values = pd.Series(pd.arrays.IntegerArray(np.where(whole, number, 0).astype(int), ~whole))
-        return values, ~np.isnan(number), ~np.isnan(number) & ~whole, None
-    text, known = _trimmed(column)
-    ok = text.str.fullmatch(_INT_RE).to_numpy(dtype=bool)
-    values = text.where(ok).str.replace(r"^\+|\.0*$", "", regex=True).astype("Int64")
-    return values, known, known & ~ok, text
+_AMBIGUOUS = N_("'{value}' could be {decimal} (a decimal comma) or {whole} (a thousands "
+                "separator), and no other cell of the column tells which; write {decimal} or "
+                "{whole}.")
+_UNKNOWN_REGION = N_("'{value}' is not one of the configured regions (SCREENING_REGIONS).")
+_SUGGEST_REGION = N_("Did you mean '{name}'?")
+_LIST_REGIONS = N_("The regions are: {names}.")
+_IN_AZERBAIJANI = N_("(in Azerbaijani: {names})")
 
 
-def _parse_number(column: pd.Series) -> tuple:
-    text = None
-    if ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype):
-        number = column.to_numpy(dtype=float, na_value=np.nan)
-        known, ok = ~np.isnan(number), np.ones(len(number), dtype=bool)
-    else:
-        text, known = _trimmed(column)
-        ok = text.str.fullmatch(_NUMBER_RE).to_numpy(dtype=bool)
-        number = text.where(ok).astype("float64").to_numpy(dtype=float)
-    bad = known & ~(ok & np.isfinite(number))
-    return pd.Series(np.where(bad, np.nan, number), dtype="float64"), known, bad, text
-
-
-def _parse_bool(column: pd.Series) -> tuple:
-    if ptypes.is_bool_dtype(column.dtype):
-        values = column.astype("boolean")
-        return values, values.notna().to_numpy(dtype=bool), None, None
-    text, known = _trimmed(column)
-    lower = text.str.lower()
-    yes = lower.isin(TRUE_WORDS).to_numpy(dtype=bool)
-    no = lower.isin(FALSE_WORDS).to_numpy(dtype=bool)
-    return pd.Series(pd.arrays.BooleanArray(yes, ~(yes | no))), known, known & ~(yes | no), text
-
-
-def _parse_date(column: pd.Series) -> tuple:
-    text = None
-    if ptypes.is_datetime64_any_dtype(column.dtype):
-        stamps = column.dt.tz_localize(None) if column.dt.tz is not None else column
-        known = stamps.notna().to_numpy(dtype=bool)
-        ok = known & (stamps == stamps.dt.normalize()).to_numpy(dtype=bool)
-    else:
-        text, known = _trimmed(column)
-        ok = text.str.fullmatch(_DATE_RE).to_numpy(dtype=bool)
-        stamps = pd.to_datetime(text.where(ok), format="%Y-%m-%d", errors="coerce")
-        ok = ok & stamps.notna().to_numpy(dtype=bool)
-    year = stamps.dt.year.to_numpy(dtype=float, na_value=np.nan)
-    ok = ok & (year >= 1678) & (year <= 2261)  # representable as datetime64[ns]
-    return stamps.where(ok).astype("datetime64[ns]"), known, known & ~ok, text
-
-
-def _parse_text(column: pd.Series) -> tuple:
-    text, known = _trimmed(column)
-    return text, known, None, text
-
-
-_PARSERS = {Kind.TEXT: _parse_text, Kind.CHOICE: _parse_text, Kind.INT: _parse_int,
-            Kind.NUMBER: _parse_number, Kind.BOOL: _parse_bool, Kind.DATE: _parse_date}  # fmt: skip
-
-
-def _parse(t: _Table, spec: ColumnSpec) -> None:
+def _parse(t: _Table, spec: ColumnSpec, regions: Regions | None) -> None:
     """Parse one column into ``t.typed`` and record its wrong, missing or unknown cells."""
-    typed, known, bad, text = _PARSERS[spec.kind](t.raw[spec.name])
-    t.typed[spec.name] = typed
-    if bad is not None:
+    parsed = parse_column(t.raw[spec.name], spec, regions)
+    t.typed[spec.name] = parsed.values
+    t.readings[spec.name] = parsed.readings
+    if parsed.bad is not None and spec.kind is Kind.CHOICE:
+        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE,
+               lambda at: _unknown_choice(_shown(t, spec.name, at), spec))  # fmt: skip
+    elif parsed.bad is not None and spec.name == "region" and regions is not None:
+        t.fail(spec.name, parsed.bad, RejectReason.UNKNOWN_CHOICE,
+               lambda at: _unknown_region(_shown(t, spec.name, at), regions))  # fmt: skip
+    elif parsed.bad is not None:
         unknown = "" if spec.required else ", or leave the cell empty for unknown"
         sentence = f" {_HINTS[spec.kind]}{unknown}."
-        t.fail(spec.name, bad, RejectReason.WRONG_TYPE,
-               lambda at: (_quoted(_shown(t, spec, text, at)) + sentence).to_numpy())  # fmt: skip
+        t.fail(spec.name, parsed.bad, RejectReason.WRONG_TYPE,
+               lambda at: (_quoted(_shown(t, spec.name, at)) + sentence).to_numpy())  # fmt: skip
+    if parsed.ambiguous is not None:
+        t.fail(spec.name, parsed.ambiguous, RejectReason.WRONG_TYPE,
+               lambda at: [gettext("en", _AMBIGUOUS, value=v, decimal=v.replace(",", "."),
+                                   whole=v.replace(",", ""))
+                           for v in _shown(t, spec.name, at)])  # fmt: skip
     if spec.required:
         empty = f"{spec.name} is required but the cell is empty."
-        t.fail(spec.name, ~known, RejectReason.MISSING_VALUE, empty)
-    if spec.kind is Kind.CHOICE and spec.choices:
-        allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(spec.choices)}."
-
-        def message(positions: np.ndarray) -> np.ndarray:
-            values = text.iloc[positions]
-            sentences = {}
-            for value in values.unique():
-                close = difflib.get_close_matches(value.lower(), spec.choices, n=1)
-                sentences[value] = allowed + (f" Did you mean '{close[0]}'?" if close else "")
-            return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
-
-        bad = known & ~text.isin(spec.choices).to_numpy(dtype=bool)
-        t.fail(spec.name, bad, RejectReason.UNKNOWN_CHOICE, message)
+        t.fail(spec.name, ~parsed.known, RejectReason.MISSING_VALUE, empty)
     if spec.ge is not None or spec.le is not None:
         _check_bounds(t, spec)
 
 
-def _shown(t: _Table, spec: ColumnSpec, text: pd.Series | None, at: np.ndarray) -> pd.Series:
-    return text.iloc[at] if text is not None else _text(t.raw[spec.name].iloc[at]).str.strip()
+def _unknown_choice(values: pd.Series, spec: ColumnSpec) -> np.ndarray:
+    """One sentence per refused choice: the allowed values, their Azerbaijani names, and the
+    closest of them."""
+    choices = spec.choices or ()
+    names = {name: value for name, value in AZERBAIJANI.get(spec.name, {}).items()
+             if value in choices}
+    allowed = f"is not an allowed {spec.name}; allowed values: {', '.join(choices)}"
+    if names:
+        allowed += " " + gettext("en", _IN_AZERBAIJANI, names=", ".join(names))
+    sentences = {}
+    for value in values.unique():
+        close = difflib.get_close_matches(value.lower(), [*choices, *names], n=1)
+        suggestion = f" Did you mean '{names.get(close[0], close[0])}'?" if close else ""
+        sentences[value] = allowed + "." + suggestion
+    return (_quoted(values) + " " + values.map(sentences)).to_numpy(dtype=object)
+
+
+def _unknown_region(values: pd.Series, regions: Regions) -> list[str]:
+    """One sentence per refused region, suggesting the closest configured name."""
+    out = []
+    for value in values:
+        name = regions.suggest(value)
+        hint = (gettext("en", _SUGGEST_REGION, name=name) if name else
+                gettext("en", _LIST_REGIONS, names=", ".join(regions.names)))
+        out.append(gettext("en", _UNKNOWN_REGION, value=value) + " " + hint)
+    return out
+
+
+def _mask(values: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A boolean Arrow array as numpy, null as False."""
+    return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _shown(t: _Table, column: str, at: np.ndarray) -> pd.Series:
+    """The trimmed text of ``column`` at the positions ``at``, as the user gave it."""
+    return as_text(t.raw[column].iloc[at]).str.strip().reset_index(drop=True)
 
 
 def _check_bounds(t: _Table, spec: ColumnSpec) -> None:
@@ -346,10 +281,33 @@ def _check_at_most(t: _Table, spec: ColumnSpec) -> None:
            lambda at: [rule.format(_fmt(value[p]), _fmt(bound[p])) for p in at])  # fmt: skip
 
 
+def _surely_distinct(ids: pa.ChunkedArray) -> bool:
+    """True when no two of the (trimmed, ASCII) ids are equal, told by a 64-bit fingerprint of
+    each sorted with numpy: ids padded with spaces to whole 8-byte words, the words mixed.
+    Equal ids always have equal fingerprints; False means only *maybe* (longer or non-ASCII
+    ids, or two fingerprints alike), and the caller then compares the ids themselves. Hashing
+    a million strings in Arrow took longer than the rest of a column's checks."""
+    ids = ids.drop_null()
+    width = pc.max(pc.binary_length(ids)).as_py() if len(ids) > 1 else 0
+    if not width or width > 64 or not is_ascii(ids):
+        return len(ids) < 2
+    width = -(-width // 8) * 8  # trailing spaces were trimmed: padding keeps ids apart
+    fixed = pc.cast(pc.utf8_rpad(ids, width=width, padding=" "), pa.binary(width))
+    fixed = fixed.combine_chunks()
+    words = np.frombuffer(fixed.buffers()[1], dtype=np.uint64, count=len(fixed) * width // 8,
+                          offset=fixed.offset * width).reshape(len(fixed), width // 8)
+    mixed = np.zeros(len(fixed), dtype=np.uint64)
+    for k in range(words.shape[1]):
+        mixed = (mixed ^ words[:, k]) * np.uint64(0x9E3779B97F4A7C15)
+        mixed ^= mixed >> np.uint64(29)
+    mixed.sort()
+    return not (mixed[1:] == mixed[:-1]).any()
+
+
 def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
-    if len(keys) == 1:  # the usual case: one hash pass in pyarrow tells there is no duplicate
-        ids = pa.array(t.typed[keys[0]].astype(_STR).array).drop_null()
-        if len(pc.unique(ids)) == len(ids):
+    if len(keys) == 1:  # the usual case: tell at once that no id repeats
+        ids = t.typed[keys[0]].astype(STR).array.__arrow_array__()
+        if _surely_distinct(ids) or len(pc.unique(ids.drop_null())) == len(ids.drop_null()):
             return
     frame = pd.DataFrame({k: t.typed[k] for k in keys})
     duplicated = frame.duplicated(keep=False).to_numpy(dtype=bool)
@@ -379,7 +337,7 @@ def _check_unique(t: _Table, keys: tuple[str, ...], rows: np.ndarray) -> None:
 
 
 def _check_parent(t: _Table, parent: ParentIds) -> None:
-    ids = t.typed[parent.column].astype(_STR)
+    ids = t.typed[parent.column].astype(STR)
     probe = pa.array(ids.array)  # pyarrow hashing: fast for a million ids, pandas' str isin is not
     where = pc.fill_null(pc.index_in(probe, value_set=parent.ids), -1).to_numpy(False)
     valid = pc.fill_null(pc.is_in(probe, value_set=parent.valid), False).to_numpy(False)
@@ -432,13 +390,16 @@ be ``.`` or ``..``: it could not be a part of a link."""
 def _check_ids(t: _Table) -> None:
     """Reject identifiers that cannot be a part of a link or a path (see :data:`_PATHLESS`)."""
     for name in ID_COLUMNS:
-        if name not in t.typed or not (ptypes.is_object_dtype(t.typed[name].dtype)
-                                       or ptypes.is_string_dtype(t.typed[name].dtype)):
+        if name not in t.typed or t.typed[name].dtype != STR:
             continue
-        text = t.typed[name].astype(object).where(t.typed[name].notna(), "")
-        bad = text.astype(str).str.contains(_PATHLESS, regex=True).to_numpy(dtype=bool)
+        text = t.typed[name].array.__arrow_array__()
+        if _may_hold(text, _LINK_BYTES):
+            bad = _mask(pc.match_substring_regex(text, _PATHLESS))
+        else:  # only '.' and '..' can be wrong
+            bad = _mask(pc.is_in(text, value_set=pa.array([".", ".."])))
         if bad.any():
-            def message(at: np.ndarray, text: pd.Series = text, name: str = name) -> list[str]:
+            def message(at: np.ndarray, text: pd.Series = t.typed[name], name: str = name
+                        ) -> list[str]:
                 return [f"{v!r} cannot be a {name}: the characters / \\ ? # and control "
                         "characters (and '.' or '..' alone) cannot be a part of a link to it; "
                         "use letters, digits, '-', '_' or '.'." for v in text.iloc[at]]
@@ -446,17 +407,43 @@ def _check_ids(t: _Table) -> None:
             t.fail(name, bad, RejectReason.WRONG_TYPE, message)
 
 
+_LINK_BYTES = np.zeros(256, dtype=bool)
+_LINK_BYTES[[*range(0x20), 0x7F, *b"/\\?#"]] = True
+"""The bytes of the characters of :data:`_PATHLESS` (in UTF-8 no other character has them)."""
+
+
+def _may_hold(text: pa.ChunkedArray, wanted: np.ndarray) -> bool:
+    """Whether any cell may hold a byte marked in ``wanted`` (256 booleans): the text bytes are
+    looked up at once with numpy, not a cell at a time (see :func:`text_bytes`)."""
+    return any(wanted[chunk].any() for chunk in text_bytes(text))
+
+
+def _nul_cells(column: pd.Series) -> np.ndarray | None:
+    """The cells holding a NUL character (None: no cell can, or the column is not text)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        inside = _nul_cells(pd.Series(column.dtype.categories))
+        if inside is None or not inside.any():
+            return None
+        codes = column.cat.codes.to_numpy()
+        return np.append(inside, False)[np.where(codes < 0, inside.size, codes)]
+    if column.dtype == STR:
+        text = column.array.__arrow_array__()
+        if all(chunk.min(initial=1) > 0 for chunk in text_bytes(text)):
+            return None
+        return _mask(pc.match_substring(text, "\x00"))
+    if ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype):
+        try:
+            return column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
+        except (AttributeError, TypeError):  # not text at all
+            return None
+    return None
+
+
 def _check_nul(t: _Table) -> None:
     """Reject text cells holding a NUL character: no database text column can store one."""
     for name in t.raw.columns:
-        column = t.raw[name]
-        if not (ptypes.is_object_dtype(column.dtype) or ptypes.is_string_dtype(column.dtype)):
-            continue
-        try:
-            nul = column.str.contains("\x00", regex=False, na=False).to_numpy(dtype=bool)
-        except (AttributeError, TypeError):  # not text at all
-            continue
-        if nul.any():
+        nul = _nul_cells(t.raw[name])
+        if nul is not None and nul.any():
             t.fail(name, nul, RejectReason.WRONG_TYPE,
                    "The cell holds a NUL character (0x00), which cannot be stored; remove it.")
 
@@ -470,6 +457,8 @@ def validate_frame(
     first_row: int,
     unique: tuple[str, ...] | None = None,
     parent: ParentIds | None = None,
+    regions: Regions | None = None,
+    interpretations: list[Interpretation] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Parse and check a whole table; split it into valid typed rows and rejected cells.
 
@@ -491,6 +480,13 @@ def validate_frame(
         every occurrence of a repeated key is rejected (``duplicate_id``).
     parent : ParentIds, optional
         The visits that rows must refer to (``unknown_visit``, ``visit_rejected``).
+    regions : Regions, optional
+        The configured regions (:mod:`screening.ingest.regions`): ``region`` must name one of
+        them (``unknown_choice`` otherwise, with the closest suggested) and is stored as its
+        configured name. None: any text.
+    interpretations : list, optional
+        Extended with what the accepted rows' cells were read as where it was a local form
+        (:class:`~screening.ingest.interpretations.Interpretation`: ``52,5`` as 52.5, ...).
 
     Returns
     -------
@@ -523,9 +519,9 @@ def validate_frame(
     present = set(t.raw.columns)
     for spec in specs:
         if spec.name not in present:
-            t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=_DTYPES[spec.kind])
+            t.typed[spec.name] = pd.Series(np.nan, index=range(t.n), dtype=DTYPES[spec.kind])
             continue
-        _parse(t, spec)
+        _parse(t, spec, regions)
     _check_nul(t)
     _check_ids(t)
     for spec in specs:
@@ -540,7 +536,7 @@ def validate_frame(
     columns = {}
     for spec in specs:
         typed = t.typed[spec.name]
-        columns[spec.name] = typed.astype(_DTYPES[spec.kind])
+        columns[spec.name] = typed.astype(DTYPES[spec.kind])
     for name in t.raw.columns:
         if name not in columns:
             columns[name] = _trimmed(t.raw[name])[0]
@@ -549,15 +545,49 @@ def validate_frame(
     for failed in t.failed.values():
         bad |= failed
     valid = frame[~bad].reset_index(drop=True) if bad.any() else frame
+    if interpretations is not None:
+        interpretations.extend(_interpreted(t, bad, source, table))
     return valid, _rejected(t, rows, source, table, list(columns))
+
+
+def _interpreted(t: _Table, rejected: np.ndarray, source: str, table: str
+                 ) -> list[Interpretation]:
+    """What the accepted rows' cells were read as, where it was a local form: one entry per
+    column and kind, with the first such cell as the example."""
+    out = []
+    for column, readings in t.readings.items():
+        for kind, cells in readings.items():
+            where = np.flatnonzero(cells & ~rejected)
+            if where.size:
+                first = where[:1]
+                stored = _stored(t.typed[column].iloc[int(first[0])])
+                out.append(Interpretation(source, table, column, kind, int(where.size),
+                                          str(_shown(t, column, first).iloc[0]), stored))
+    return out
+
+
+def _stored(value: object) -> str:
+    """A typed value as stored, as text (``52.5``, ``2025-03-01``, ``true``)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, float | np.floating):
+        return _fmt(float(value))
+    return str(value)
 
 
 def _record_ids(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
     """The raw text of an identifier column at the given rows (None where empty or absent)."""
     if column not in t.raw.columns:
         return np.full(positions.size, None, dtype=object)
-    text = _text(t.raw[column].iloc[positions]).str.strip()
+    text = as_text(t.raw[column].iloc[positions]).str.strip()
     return text.where(text.notna() & (text != ""), None).to_numpy(dtype=object)
+
+
+def _values(t: _Table, column: str, positions: np.ndarray) -> np.ndarray:
+    """The cells of ``column`` at ``positions`` as the user gave them, as text."""
+    return as_text(t.raw[column].iloc[positions]).fillna("").to_numpy(dtype=object)
 
 
 def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[str]):
@@ -576,7 +606,7 @@ def _rejected(t: _Table, rows: np.ndarray, source: str, table: str, order: list[
         "table": np.full(positions.size, table, dtype=object),
         "row": rows[positions][sort],
         "column": columns[sort],
-        "value": each(lambda p, c, r, m: _text(t.raw[c].iloc[p]).fillna("").to_numpy(object))[sort],
+        "value": each(lambda p, c, r, m: _values(t, c, p))[sort],
         "reason": each(lambda p, c, r, m: np.full(p.size, str(r), dtype=object))[sort],
         "message": each(lambda p, c, r, m: m)[sort],
         "visit_id": _record_ids(t, "visit_id", positions[sort]),

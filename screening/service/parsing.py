@@ -19,6 +19,7 @@ from pathlib import Path
 from screening.errors import LoaderError, ScreeningError, UploadRefused
 from screening.ingest.bounds import Bounds
 from screening.ingest.loaders import LoadResult, load_upload
+from screening.ingest.regions import Regions
 
 _CONTEXT = None
 _LOCK = threading.Lock()
@@ -51,12 +52,13 @@ def _ran_out(limit: int, message: str) -> bool:
     return any(s in text for s in _OUT_OF_MEMORY) or _virtual_size("VmPeak") > 0.9 * limit
 
 
-def _work(conn, visits, interviews, bounds: Bounds, memory: int) -> None:  # noqa: ANN001
+def _work(conn, visits, interviews, bounds: Bounds, memory: int,  # noqa: ANN001
+          regions: Regions | None = None) -> None:
     """In the worker: limit the address space, load, send back (ok, result or error)."""
     limit = _virtual_size() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        conn.send((True, load_upload(visits, interviews, bounds)))
+        conn.send((True, load_upload(visits, interviews, bounds, regions)))
     except LoaderError as exc:  # errors travel as data: their constructors take other args
         conn.send((False, None if _ran_out(limit, exc.reason) else
                    ("loader", exc.source, exc.reason)))
@@ -71,8 +73,10 @@ def _work(conn, visits, interviews, bounds: Bounds, memory: int) -> None:  # noq
 
 
 def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | None,
-                   bounds: Bounds, *, seconds: float, memory_mb: float) -> LoadResult:
-    """:func:`~screening.ingest.loaders.load_upload` in a worker process with limits.
+                   bounds: Bounds, *, seconds: float, memory_mb: float,
+                   regions: Regions | None = None) -> LoadResult:
+    """:func:`~screening.ingest.loaders.load_upload` in a worker process with limits (and the
+    configured ``regions``).
 
     Raises
     ------
@@ -85,7 +89,8 @@ def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | No
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     worker = ctx.Process(target=_work, daemon=True,
-                         args=(sender, visits, interviews, bounds, int(memory_mb * 1e6)))
+                         args=(sender, visits, interviews, bounds, int(memory_mb * 1e6),
+                               regions))
     worker.start()
     sender.close()
     name = visits[0]

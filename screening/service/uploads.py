@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from screening.errors import LoaderError, UploadRefused
 from screening.ingest.bounds import Bounds
 from screening.ingest.readers import suffix_of
+from screening.ingest.regions import configured
 from screening.pipeline import screen_frames
 from screening.service.context import Services
 from screening.service.parsing import load_in_worker
@@ -137,7 +138,8 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
     loaded = load_in_worker((file.name, file.content),
                             (interviews.name, interviews.content) if interviews else None,
                             bounds_of(settings), seconds=settings.parse_timeout_s,
-                            memory_mb=settings.parse_memory_mb)
+                            memory_mb=settings.parse_memory_mb,
+                            regions=configured(settings.regions))
     model, status = services.models.get()
     screening = screen_frames(loaded.visits, loaded.interviews, engine=services.rules("en"),
                               model=model, rejected=loaded.rejected)
@@ -152,6 +154,7 @@ def accept_upload(services: Services, user: User | int | None, file: UploadedFil
             if not receipt.repeat:
                 receipt.referral_cases = open_for_upload(session, services, receipt,
                                                          screening, user, now)
+        receipt.interpretations = [i.as_dict() for i in loaded.interpretations]
         return receipt
 
     try:

@@ -91,6 +91,11 @@ class Receipt(BaseModel):
         Why the active model was not used, when one is set but could not be loaded.
     referral_cases : dict of str to int
         The referral case opened for each urgent new visit (visit_id -> case id).
+    interpretations : list of dict
+        What this reading of the file read in a local form (decimal commas, dates
+        day.month.year, Azerbaijani names, region spellings, the encoding, the separator):
+        ``source, table, column, kind, cells, example, read_as, message`` each
+        (:mod:`screening.ingest.interpretations`); filled by the service, not stored.
     """
 
     upload_id: int
@@ -107,6 +112,7 @@ class Receipt(BaseModel):
     model_version: str | None = None
     model_problem: str | None = None
     referral_cases: dict[str, int] = {}
+    interpretations: list[dict[str, object]] = []
 
     def rejected_frame(self) -> pd.DataFrame:
         """The rejected cells as a frame with the columns of the loaders' rejected table."""

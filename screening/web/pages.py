@@ -9,6 +9,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ScreeningError, http_status
+from screening.ingest.interpretations import describe
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS
 from screening.outputs import exports
 from screening.service.uploads import UploadedFile, accept_upload
@@ -23,6 +24,7 @@ from screening.web.security import (
     SESSION_COOKIE,
     WebError,
     check_csrf,
+    lang,
     local_path,
     new_session,
     page_user,
@@ -144,7 +146,8 @@ async def upload(request: Request, file: UploadFile | None = File(None),  # noqa
         return render(request, "upload.html", status=http_status(exc),
                       user=user, error_name=file.filename, error_reason=str(exc))
     return render(request, "upload.html", status=201, user=user,
-                  receipt=receipt.model_dump(mode="json"))
+                  receipt=receipt.model_dump(mode="json"),
+                  interpreted=[describe(i, lang(request)) for i in receipt.interpretations])
 
 
 @router.get("/uploads/{upload_id}/rejected.csv")

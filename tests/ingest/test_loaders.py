@@ -186,14 +186,17 @@ def test_quoted_newlines_bom_and_nested_visit_id(tmp_path):
         ("v.csv", HEADER + "\n", r"no data rows"),
         ("v.csv", HEADER + "\n" + "," * 15 + "\n\n", r"no data rows"),
         ("v.csv", HEADER + "\n,,\n", r"row 2 has 3 values but the header row has 16 columns"),
-        (
+        (  # 0x98 is no letter in Windows-1251, 0x81 none in Windows-1254: neither reads it
             "v.csv",
-            HEADER.encode() + b"\nV1,S1,2024-01-01,I1,Gen\xe7e,",
-            r"not UTF-8.*byte 0xe7 at byte offset \d+ \(line 2\).*Save the file as UTF-8",
+            HEADER.encode() + b"\nV1,S1,2024-01-01,I1,Gen\x98\x81e,",
+            r"not UTF-8.*byte 0x98 at byte offset \d+ \(line 2\).*nor is it Windows-1254 or "
+            r"Windows-1251 text\. Save the file as UTF-8",
         ),
         ("v.csv", HEADER + "\nV1,S1\n", r"row 2 has 2 values but the header row has 16 columns"),
         ("v.csv", "visit_id,visit_id\nV1,V2\n", r"'visit_id' appear more than once"),
-        ("v.csv", HEADER.replace(",", ";") + "\nV1;S1\n", r"separated by ';', not commas"),
+        ("v.csv", HEADER.replace(",", ";") + "\nV1;S1\n",
+         r"row 2 has 2 values but the header row has 16 columns.*missing or extra ';'"),
+        ("v.csv", HEADER.replace(",", "|") + "\nV1|S1\n", r"separated by '\|', not commas"),
         (
             "v.csv",
             "visit_id,site_id\nV1,S1\n",

@@ -3,13 +3,15 @@ never turned into text cell by cell (issue 14's first finding)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import io
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import screening.ingest.validation as validation
+import screening.ingest.text as text_module
 from screening.datasets.synthetic import generate
 from screening.ingest.loaders import load_upload
 
@@ -27,7 +29,7 @@ def test_booleans_with_gaps_are_read_typed_and_unknown_stays_unknown(monkeypatch
     def no_text(value):
         pytest.fail(f"a typed cell was turned into text: {value!r}")
 
-    monkeypatch.setattr(validation, "_cell_text", no_text)
+    monkeypatch.setattr(text_module, "_cell_text", no_text)
     loaded = load_upload(("from-another-tool.parquet", buffer.getvalue()))
     assert len(loaded.rejected) == 0 and len(loaded.visits) == 300
     column = loaded.visits["violence_observed"]
@@ -35,3 +37,40 @@ def test_booleans_with_gaps_are_read_typed_and_unknown_stays_unknown(monkeypatch
     assert bool(column.iloc[0]) is True and bool(column.iloc[2]) is False
     assert column.isna().iloc[1], "an empty cell stays unknown, never false"
     assert int(column.isna().sum()) == 100
+
+
+def test_every_contract_type_from_another_tool_is_checked_typed(monkeypatch):
+    """Whole numbers with gaps, decimals, dates as date32, a dictionary-encoded choice and
+    true/false with gaps: none is turned into text cell by cell, and each is checked."""
+    table = pa.table({
+        "visit_id": ["V1", "V2", "V3"], "site_id": ["S1", "S2", "S3"],
+        "visit_date": pa.array([dt.date(2025, 3, 1), dt.date(2025, 3, 2), None], pa.date32()),
+        "inspector_id": ["I1", "I1", "I1"], "region": ["Baku", "Baku", "Baku"],
+        "sector": pa.array(["construction", "services", "fishing"]).dictionary_encode(),
+        "workers_present": pa.array([10, None, 4], pa.int32()),
+        "workers_without_contract": pa.array([1, 0, 0], pa.int64()),
+        "foreign_workers": pa.array([0, 0, 0], pa.uint8()),
+        "foreign_workers_without_permit": pa.array([0, 0, 0], pa.int64()),
+        "minors_present": pa.array([decimal.Decimal("2.00"), decimal.Decimal("0"),
+                                    decimal.Decimal("1.50")], pa.decimal128(5, 2)),
+        "avg_weekly_hours": pa.array([None, 40.5, 170.0]),
+        "living_on_site": pa.array([None, True, False]),
+    })
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+
+    def no_text(value):
+        pytest.fail(f"a typed cell was turned into text: {value!r}")
+
+    monkeypatch.setattr(text_module, "_cell_text", no_text)
+    loaded = load_upload(("typed.parquet", buffer.getvalue()))
+    assert loaded.visits[["visit_id", "minors_present", "sector"]].values.tolist() == [
+        ["V1", 2, "construction"]]
+    assert loaded.visits["avg_weekly_hours"].isna().all()
+    assert loaded.rejected[["row", "column", "value", "reason"]].values.tolist() == [
+        [2, "workers_present", "", "missing_value"],
+        [3, "visit_date", "", "missing_value"],
+        [3, "sector", "fishing", "unknown_choice"],
+        [3, "minors_present", "1.50", "wrong_type"],
+        [3, "avg_weekly_hours", "170", "out_of_range"],
+    ]

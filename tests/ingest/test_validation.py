@@ -86,7 +86,7 @@ def test_boolean_wrong_word_is_rejected_with_hint():
     _, rejected = check(visits({"hazardous_work": "maybe"}))
     assert reasons(rejected) == [(2, "hazardous_work", "wrong_type")]
     assert rejected.loc[0, "message"] == (
-        "'maybe' is not true/false; use true/false, yes/no or 1/0, "
+        "'maybe' is not true/false; use true/false, yes/no, bəli/xeyr or 1/0, "
         "or leave the cell empty for unknown."
     )
 
@@ -315,3 +315,20 @@ def test_every_row_is_valid_or_rejected(rows):
     valid, rejected = check(raw)
     assert set(rejected["reason"]) <= {r.value for r in RejectReason}
     assert (rejected["row"] >= 2).all() and (rejected["row"] < 2 + len(raw)).all()
+
+
+@pytest.mark.parametrize("ids, repeated", [
+    (["V1", "V2", "V1"], ["V1", "V1"]),
+    (["site-7-visit-2025-03-01-a", "site-7-visit-2025-03-01-b"], []),
+    (["visit-2025-03-01-aaaaaaaaa", "V2", "visit-2025-03-01-aaaaaaaaa"],
+     ["visit-2025-03-01-aaaaaaaaa"] * 2),
+    (["ŞƏKİ-1", "ŞƏKİ-2", "ŞƏKİ-1"], ["ŞƏKİ-1", "ŞƏKİ-1"]),
+    (["V1", "V1 0", "V10"], []),
+    (["x" * 80, "x" * 79 + "y", "x" * 80], ["x" * 80] * 2),
+], ids=["short", "long-distinct", "two-words", "non-ascii", "near", "beyond-64-bytes"])
+def test_repeated_ids_are_found_whatever_their_length_or_letters(ids, repeated):
+    raw = visits(*({"visit_id": v} for v in ids))
+    raw["visit_id"] = ids
+    _, rejected = check(raw)
+    found = rejected.loc[rejected["reason"] == "duplicate_id", "value"].tolist()
+    assert found == repeated

@@ -63,7 +63,7 @@ def test_recording_through_the_form_closes_the_case(service, clients, cases):
     assert 'id="record-saved"' in page and 'data-status="referred"' in page
     assert page.count('class="version"') == 2, "both versions are shown"
     assert "&lt;b&gt;MIA-7&lt;/b&gt;" in page and "<b>MIA-7</b>" not in page
-    assert "2026-12-01 09:30" in page
+    assert "1 Dec 2026, 09:30" in page  # the time it was referred, in the English format
     queue = client.get("/referrals", params={"status": "referred"}).text
     assert f'data-case-id="{case["case_id"]}"' in queue
 
