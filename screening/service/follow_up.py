@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from screening.errors import StoreError, UnknownVisitError
 from screening.pipeline import CAPACITY
+from screening.settings import Settings
 from screening.store import transaction
 from screening.store.cursors import SORT_NAMES
 from screening.store.listing import MAX_LIMIT, ListFilters, list_page
@@ -193,6 +194,18 @@ def regions(engine: Engine) -> list[str]:
         return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
 
 
+def region_choices(settings: Settings, engine: Engine) -> tuple[list[str], list[str]]:
+    """The regions a filter offers: (the configured regions, in their order; the other region
+    names stored, sorted). Uploads are checked against ``SCREENING_REGIONS``, so the second
+    list holds only names stored before the regions were configured (or everything, with
+    ``SCREENING_REGIONS=any``)."""
+    from screening.ingest.regions import configured
+
+    listed = configured(settings.regions)
+    names = list(listed.names) if listed is not None else []
+    return names, [r for r in regions(engine) if r not in set(names)]
+
+
 __all__ = ["MAX_PAGE", "SORTS", "STALE_TOTAL_SECONDS", "UnknownVisitError", "export_frames",
-           "export_rows", "follow_up_list", "follow_up_page", "list_filters", "regions",
-           "visit_detail"]
+           "export_rows", "follow_up_list", "follow_up_page", "list_filters", "region_choices",
+           "regions", "visit_detail"]

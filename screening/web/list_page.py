@@ -21,7 +21,7 @@ from indicators import TIER_ORDER
 from screening.errors import StoreError
 from screening.ingest.records import SECTORS
 from screening.service import referrals
-from screening.service.follow_up import MAX_PAGE, follow_up_list, list_filters, regions
+from screening.service.follow_up import MAX_PAGE, follow_up_list, list_filters, region_choices
 from screening.service.reasons import raised_by_model, render_again
 from screening.store import audit, transaction
 from screening.store.filters import NO_REVIEW
@@ -136,6 +136,7 @@ def follow_up(request: Request, page: int = 1,
         return "/list?" + urlencode({**kept, "page": number})
 
     capacity = found["capacity"]
+    configured, stored = region_choices(svc.settings, svc.engine)
     cutoff = capacity.get("cutoff_rank") if sort in ("priority", "rank") else None
     return render(request, "list.html", status=422 if error else 200, user=user, rows=rows,
                   total=found["total"], estimated=found["total_is_estimate"], page=page,
@@ -143,7 +144,7 @@ def follow_up(request: Request, page: int = 1,
                   filters=filters, error=error, capacity=capacity,
                   cutoff=cutoff if cutoff is not None and cutoff < found["total"] else None,
                   export_query=urlencode(kept), can_export=user.role in ("monitor", "admin"),
-                  hours=_hours, regions=regions(svc.engine), sectors=SECTORS,
+                  hours=_hours, regions=configured, other_regions=stored, sectors=SECTORS,
                   tiers=URGENT_FIRST, statuses=(NO_REVIEW, *REVIEW_STATUSES),
                   sorts=SORT_CHOICES)
 

@@ -14,7 +14,7 @@ from screening.errors import StoreError, UnknownCaseError
 from screening.ingest.records import SECTORS
 from screening.outputs.exports import referral_download
 from screening.service import referrals
-from screening.service.follow_up import regions
+from screening.service.follow_up import region_choices
 from screening.store import audit, transaction
 from screening.store import referrals as cases_store
 from screening.store.tables import User
@@ -56,7 +56,8 @@ def queue(request: Request, user: User = Depends(page_user("monitor"))) -> Respo
     kept = {k: v for k, v in filters.items() if v}
     return render(request, "referrals.html", status=422 if error else 200, user=user,
                   cases=found, filters=filters, error=error, statuses=REFERRAL_STATUSES,
-                  regions=regions(svc.engine), sectors=SECTORS, export_query=urlencode(kept),
+                  regions=[r for group in region_choices(svc.settings, svc.engine) for r in group],
+                  sectors=SECTORS, export_query=urlencode(kept),
                   due_hours=f"{svc.settings.referral_due_hours:g}",
                   due_source=referrals.DUE_SOURCE[lang(request)], clock=clock_text)
 

@@ -34,9 +34,9 @@ VISITS = [
     "P-1,SITE-A,2025-03-01,I1,Baku,construction,EMP-77,,,10,0,0,0,0,false,false,false,",
     "P-2,SITE-A,2025-05-01,I1,Baku,construction,EMP-77,AG-5,false,10,2,3,1,0,false,true,false,"
     "Passports kept in the office safe.",
-    "P-3,SITE-B,2025-04-01,I2,Ganja,agriculture,EMP-12,,,20,0,0,0,0,true,false,false,",
-    "P-4,SITE-C,2025-02-01,I2,Ganja,services,,,,5,0,0,0,0,false,true,true,",
-    "P-5,SITE-B,2024-12-01,I2,Ganja,agriculture,EMP-12,,,20,5,0,0,0,false,false,false,",
+    "P-3,SITE-B,2025-04-01,I2,Ganja-Dashkasan,agriculture,EMP-12,,,20,0,0,0,0,true,false,false,",
+    "P-4,SITE-C,2025-02-01,I2,Ganja-Dashkasan,services,,,,5,0,0,0,0,false,true,true,",
+    "P-5,SITE-B,2024-12-01,I2,Ganja-Dashkasan,agriculture,EMP-12,,,20,5,0,0,0,false,false,false,",
 ]
 INTERVIEWS = "visit_id,worker_ref,age,deceived_about_job\nP-3,W1,30,true\nP-2,W1,25,false\n"
 PRIORITY = ["P-3", "P-4", "P-2", "P-5", "P-1"]
@@ -361,12 +361,34 @@ def test_the_capacity_cut_off_and_exploration_slots_are_shown(small):
     assert "capacity-cutoff" not in clients["monitor"].get("/list", params={"sort": "date"}).text
 
 
-def test_the_region_filter_is_a_choice_of_known_regions(small):
-    _, clients = small
-    page = clients["monitor"].get("/list").text
-    options = re.findall(r'<option value="([^"]*)"',
-                         page.split('<select name="region">')[1].split("</select>")[0])
-    assert options == ["", "Baku", "Ganja"]
+def region_options(page: str) -> tuple[list[str], list[str]]:
+    """(the region filter's options, those in the group of other stored names)."""
+    select_ = page.split('<select name="region">')[1].split("</select>")[0]
+    group = select_.split("<optgroup")[1] if "<optgroup" in select_ else ""
+    return (re.findall(r'<option value="([^"]*)"', select_),
+            re.findall(r'<option value="([^"]*)"', group))
+
+
+def test_the_region_filter_is_the_configured_list_of_regions(small):
+    """SCREENING_REGIONS (default: Azerbaijan's 14 economic regions), in their order."""
+    app, clients = small
+    options, others = region_options(clients["monitor"].get("/list").text)
+    assert options == ["", "Baku", "Nakhchivan", "Absheron-Khizi", "Mountainous Shirvan",
+                       "Ganja-Dashkasan", "Karabakh", "Gazakh-Tovuz", "Guba-Khachmaz",
+                       "Lankaran-Astara", "Central Aran", "Mil-Mughan", "Shaki-Zagatala",
+                       "East Zangezur", "Shirvan-Salyan"]
+    assert others == []
+    with transaction(app.state.services.engine) as session:  # a name from before the list
+        session.execute(update(Visit).where(Visit.visit_id == "P-4").values(region="Shaki"))
+    try:
+        options, others = region_options(clients["monitor"].get("/list").text)
+        assert others == ["Shaki"] and options[-1] == "Shaki"
+        assert "Other names stored before the regions were configured" in \
+            clients["monitor"].get("/list").text
+    finally:
+        with transaction(app.state.services.engine) as session:
+            session.execute(update(Visit).where(Visit.visit_id == "P-4")
+                            .values(region="Ganja-Dashkasan"))
 
 
 def test_first_reasons_follow_the_pages_language(small):
