@@ -217,7 +217,7 @@ def test_exports_neutralise_formula_injection(service):
     evil = "=HYPERLINK(\"http://x\")"
     rows = pd.read_csv(EXAMPLES / "visits.csv", dtype=str, keep_default_na=False).head(3)
     rows["visit_id"] = ["=cmd|' -C calc'!A0", "+SUM(1)", "@evil"]
-    rows["region"] = [evil, "-1+1", "Baku;=HYPERLINK(C2);x"]
+    rows["site_id"] = [evil, "-1+1", "Baku;=HYPERLINK(C2);x"]  # regions are configured
     content = rows.to_csv(index=False).encode()
     response = client.post("/api/v1/uploads", headers=auth(tokens["inspector"]),
                            files={"file": ("evil.csv", content, "text/csv")})
@@ -231,7 +231,7 @@ def test_exports_neutralise_formula_injection(service):
     # in a ';'-separated spreadsheet (az, de, fr locales) each piece is a cell of its own
     pieces = {p for cell in csv.splitlines() for part in cell.split(",") for p in part.split(";")}
     assert not any(p.startswith(("=", "+", "-", "@")) for p in pieces)
-    assert "Baku;'=HYPERLINK(C2);x" in set(frame["region"])
+    assert "Baku;'=HYPERLINK(C2);x" in set(frame["site_id"])
     xlsx = client.get("/api/v1/export.xlsx", headers=auth(tokens["monitor"]))
     import openpyxl
 
