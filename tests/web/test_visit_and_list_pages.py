@@ -431,6 +431,10 @@ def test_the_demo_list_has_numbered_pages(clients):
     assert text_of(fourth, "list-total") == "300 visits match; page 4 of 6."
     assert listed(fourth)[0] != listed(first)[0]
     assert re.search(r'data-rank="151"', fourth)
+    past = monitor.get("/list", params={"page": 9, "sector": "services"},
+                       follow_redirects=False)
+    assert past.status_code == 303 and past.headers["location"].startswith(
+        "/list?sector=services&page=")
 
 
 def test_the_export_follows_the_lists_search_and_sort(small):
