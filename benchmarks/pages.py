@@ -5,7 +5,8 @@ with the rules and the shipped model and stored through the bulk path
 (:func:`benchmarks.bulk_store.seed`); the service is served on loopback and a monitor signs in
 through the sign-in form. Measured in the same run, over real HTTP: the p95 of the list page
 (``/list``: numbered pages 1-50 with a random filter, search, sort or site grouping; each
-page's evidence rendered again in the page's language) against the API's list
+page's evidence rendered again in the page's language; a page past the end of a narrow
+search is redirected to the last one, and both requests count) against the API's list
 (``/api/v1/visits``) with the same query, and of the visit page (``/visits/{id}``: the rules
 run again on the stored record, the risk score's context) against the API's detail. Traffic
 goes only to 127.0.0.1.
@@ -65,10 +66,11 @@ def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
 
 def _signed_in(base: str, token: str) -> httpx.Client:
     """A client with a web session, signed in through the form as a browser is."""
-    client = httpx.Client(base_url=base, timeout=120)
+    client = httpx.Client(base_url=base, timeout=120, follow_redirects=True)
     form = client.get("/sign-in").text
     csrf = re.search(r'name="csrf" value="([^"]*)"', form).group(1)
-    answer = client.post("/sign-in", data={"token": token, "csrf": csrf})
+    answer = client.post("/sign-in", data={"token": token, "csrf": csrf},
+                         follow_redirects=False)
     assert answer.status_code == 303, answer.status_code
     return client
 
@@ -91,8 +93,9 @@ def main(n_visits: int = 1_000_000, samples: int = 100) -> int:
                        for _ in range(samples)]
             visits = [rng.choice(ids) for _ in range(samples)]
             api = {"Authorization": f"Bearer {tokens['monitor']}"}
-            with httpx.Client(base_url=base, timeout=120) as plain, \
-                    _signed_in(base, tokens["monitor"]) as web:
+            plain = httpx.Client(base_url=base, timeout=120)
+            web = _signed_in(base, tokens["monitor"])
+            try:
                 _p95(plain, [f"/api/v1/visits?{q}&per_page=50" for q in queries[:20]], api)
                 rows = [
                     ("follow-up list, 50 a page",
@@ -105,6 +108,9 @@ def main(n_visits: int = 1_000_000, samples: int = 100) -> int:
                 web.cookies.set("screening_lang", "az")
                 rows.append(("follow-up list in Azerbaijani", rows[0][1],
                              _p95(web, [f"/list?{q}" for q in queries])))
+            finally:
+                plain.close()
+                web.close()
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -13,17 +13,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from screening.errors import StoreError, UnknownVisitError
 from screening.pipeline import CAPACITY
 from screening.settings import Settings
 from screening.store import transaction
 from screening.store.cursors import SORT_NAMES
+from screening.store.entries import FollowUpEntry
 from screening.store.listing import MAX_LIMIT, ListFilters, list_page
 from screening.store.queries import visit_detail as store_visit_detail
 from screening.store.streaming import iter_list
-from screening.store.tables import Visit
 
 MAX_PAGE = 1_000_000
 """The highest page number the list accepts (1,000,000 pages of 500 visits)."""
@@ -189,9 +189,22 @@ def visit_detail(engine: Engine, visit_id: str) -> dict[str, Any]:
 
 
 def regions(engine: Engine) -> list[str]:
-    """The regions of the stored current visits, sorted."""
+    """The regions of the stored current visits, sorted.
+
+    Read from the list's entries one region at a time, each the smallest after the last one
+    (a seek on the region index per region) rather than by a scan of every visit, so the pages
+    that offer the regions stay fast at a million visits.
+    """
+    found: list[str] = []
     with transaction(engine, write=False) as db:
-        return sorted(db.scalars(select(Visit.region).where(Visit.is_current).distinct()))
+        while True:
+            query = select(func.min(FollowUpEntry.region))
+            if found:
+                query = query.where(FollowUpEntry.region > found[-1])
+            region = db.scalar(query)
+            if region is None:
+                return found
+            found.append(region)
 
 
 def region_choices(settings: Settings, engine: Engine) -> tuple[list[str], list[str]]:

@@ -11,6 +11,8 @@ beside the risk score (:mod:`screening.service.visit_reading`), never as a store
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +31,11 @@ from screening.store.tables import Interview, Visit
 
 log = logging.getLogger("screening.service")
 _CHUNK = 500
+CACHED = 50_000
+"""Rendered visits kept in memory (a stored visit version's evidence never changes: a
+correction is a new version), so paging back and forth renders nothing twice."""
+_rendered: OrderedDict[tuple, Rendered] = OrderedDict()
+_lock = threading.Lock()
 
 
 @dataclass
@@ -119,10 +126,18 @@ def render_again(engine: Engine, rules: RuleEngine,
     dict of str to Rendered
         One entry per row. A visit whose stored record cannot be screened again (it is logged)
         gets no sentences and no rules tier, so the page says nothing rather than something
-        wrong.
+        wrong. Rendered visits are kept (:data:`CACHED`, keyed by store, language, visit,
+        version and stored indicators).
     """
-    wanted = {row["visit_id"]: row for row in stored}
-    out = {visit_id: Rendered() for visit_id in wanted}
+    store = engine.url.render_as_string(hide_password=True)
+
+    def key(row: dict[str, Any]) -> tuple:
+        listed = row["indicators"]
+        return (store, rules.lang, row["visit_id"], row.get("version"),
+                listed if isinstance(listed, str) else ";".join(listed or ()))
+
+    out = {row["visit_id"]: _cached(key(row)) or Rendered() for row in stored}
+    wanted = {row["visit_id"]: row for row in stored if _cached(key(row)) is None}
     if not wanted:
         return out
     try:
@@ -138,8 +153,25 @@ def render_again(engine: Engine, rules: RuleEngine,
         listed = wanted[visit_id]["indicators"]
         listed = [i for i in listed.split(";") if i] if isinstance(listed, str) else listed
         sentences = [(i, evidence[visit_id][i]) for i in listed or () if i in evidence[visit_id]]
-        out[visit_id] = Rendered(sentences=sentences, rules_tier=str(tier))
+        out[visit_id] = _keep(key(wanted[visit_id]),
+                              Rendered(sentences=sentences, rules_tier=str(tier)))
     return out
+
+
+def _cached(key: tuple) -> Rendered | None:
+    with _lock:
+        found = _rendered.get(key)
+        if found is not None:
+            _rendered.move_to_end(key)
+        return found
+
+
+def _keep(key: tuple, rendered: Rendered) -> Rendered:
+    with _lock:
+        _rendered[key] = rendered
+        while len(_rendered) > CACHED:
+            _rendered.popitem(last=False)
+    return rendered
 
 
 def raised_by_model(tier: str | None, rules_tier: str | None) -> bool:

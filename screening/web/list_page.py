@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from indicators import TIER_ORDER
 from screening.errors import StoreError
@@ -124,17 +124,19 @@ def follow_up(request: Request, page: int = 1,
                                per_page=PER_PAGE, now=svc.settings.now())
     except StoreError as exc:
         error = str(exc)
-    rows = found["visits"]
-    _with_reasons(request, rows)
-    with transaction(svc.engine) as db:
-        audit(db, user, "list.read", "follow_up", None, page=page, rows=len(rows), via="web",
-              filters={k: v for k, v in filters.items() if v})
     pages = found["pages"]
     kept = {k: v for k, v in filters.items() if v}
 
     def link(number: int) -> str:
         return "/list?" + urlencode({**kept, "page": number})
 
+    if page > pages:  # past the end (a link from before the list shrank): its last page
+        return RedirectResponse(link(pages), status_code=303)
+    rows = found["visits"]
+    _with_reasons(request, rows)
+    with transaction(svc.engine) as db:
+        audit(db, user, "list.read", "follow_up", None, page=page, rows=len(rows), via="web",
+              filters={k: v for k, v in filters.items() if v})
     capacity = found["capacity"]
     configured, stored = region_choices(svc.settings, svc.engine)
     cutoff = capacity.get("cutoff_rank") if sort in ("priority", "rank") else None

@@ -141,3 +141,16 @@ def test_check_review_keeps_every_field_as_typed():
     good = check_review(status="scheduled", scheduled_for="2025-06-02", notes="  x ")
     assert good.ok and str(good.scheduled_for) == "2025-06-02" and good.value("notes") == "x"
     assert good.value("inspector") is None
+
+
+def test_rendered_evidence_is_kept_per_visit_version_and_language(services, monkeypatch):
+    import screening.service.reasons as reasons
+
+    rows = follow_up_list(services.engine, per_page=5)["visits"]
+    first = render_again(services.engine, services.rules("az"), rows)
+    monkeypatch.setattr(reasons, "stored_frames", lambda *_: 1 / 0)  # not read again
+    again = render_again(services.engine, services.rules("az"), rows)
+    assert again == first and any(r.sentences for r in again.values())
+    other = {**rows[0], "version": rows[0]["version"] + 1}  # a correction: read again
+    assert render_again(services.engine, services.rules("az"), [other]) == {
+        other["visit_id"]: reasons.Rendered()}

@@ -431,6 +431,10 @@ def test_the_demo_list_has_numbered_pages(clients):
     assert text_of(fourth, "list-total") == "300 visits match; page 4 of 6."
     assert listed(fourth)[0] != listed(first)[0]
     assert re.search(r'data-rank="151"', fourth)
+    past = monitor.get("/list", params={"page": 9, "sector": "services"},
+                       follow_redirects=False)
+    assert past.status_code == 303 and past.headers["location"].startswith(
+        "/list?sector=services&page=")
 
 
 def test_the_export_follows_the_lists_search_and_sort(small):
@@ -440,3 +444,20 @@ def test_the_export_follows_the_lists_search_and_sort(small):
     assert link == "/export.csv?q=site-b&sort=-date"
     exported = csv.DictReader(io.StringIO(clients["monitor"].get(link).text))
     assert [row["visit_id"] for row in exported] == ["P-5", "P-3"]  # SITE-B, oldest first
+
+
+def test_an_estimated_total_is_said_to_be_about(small, monkeypatch):
+    """A total counted before the store last changed is shown as an estimate."""
+    import screening.service.follow_up as follow_up
+
+    monkeypatch.setattr(follow_up, "STALE_TOTAL_SECONDS", 3600.0)
+    _, clients = small
+    monitor = clients["monitor"]
+    counted = monitor.get("/list", params={"sector": "agriculture"}).text
+    assert text_of(counted, "list-total") == "2 visits match; page 1 of 1."
+    token = csrf_of(monitor.get("/visits/P-3").text)
+    assert monitor.post("/visits/P-3/reviews", data={"csrf": token, "status": "visited"},
+                        follow_redirects=False).status_code == 303  # the store changed
+    again = monitor.get("/list", params={"sector": "agriculture"}).text
+    assert text_of(again, "list-total") == "About 2 visits match; page 1 of about 1."
+    assert 'data-estimated="true"' in again
