@@ -66,7 +66,7 @@ def test_filters(api):
     client, tokens, _, _ = api
     get = lambda **q: client.get("/api/v1/referrals", params=q,  # noqa: E731
                                  headers=auth(tokens["monitor"]))
-    assert [c["visit_id"] for c in get(region="Sumgayit").json()["cases"]] == ["R4"]
+    assert [c["visit_id"] for c in get(region="Absheron-Khizi").json()["cases"]] == ["R4"]
     assert [c["visit_id"] for c in get(visit_id="R3").json()["cases"]] == ["R3"]
     assert get(overdue="true").json()["total"] == 0
     assert get(status="referred").json()["total"] == 0

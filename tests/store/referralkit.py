@@ -15,9 +15,9 @@ VISITS = b"""visit_id,site_id,visit_date,inspector_id,region,sector,workers_pres
 workers_without_contract,foreign_workers,foreign_workers_without_permit,minors_present,\
 violence_observed
 R1,S1,2026-11-30,I1,Baku,construction,10,0,2,0,0,
-R2,S2,2026-11-30,I1,Ganja,agriculture,5,0,0,0,0,
+R2,S2,2026-11-30,I1,Ganja-Dashkasan,agriculture,5,0,0,0,0,
 R3,S3,2026-11-30,I2,Baku,services,4,0,0,0,0,true
-R4,S4,2026-11-30,I2,Sumgayit,services,6,0,0,0,0,
+R4,S4,2026-11-30,I2,Absheron-Khizi,services,6,0,0,0,0,
 """
 INTERVIEWS = b"""visit_id,worker_ref,age,foreign,deceived_about_job,threatened
 R1,W1,17,true,true,true

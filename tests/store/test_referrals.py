@@ -45,7 +45,7 @@ def test_an_upload_opens_a_case_for_each_urgent_visit(svc):
     assert "ICLS-FL-WORKERS" in r1["indicators"].split(";")
     assert r3["indicators"].split(";")[0] == "ILO-FL05-VIOLENCE"
     for case in (r1, r3, r4):
-        assert case["status"] == "open" and case["region"] in ("Baku", "Sumgayit")
+        assert case["status"] == "open" and case["region"] in ("Baku", "Absheron-Khizi")
         assert before <= case["detected_at"] <= svc.settings.now()
         assert case["due_at"] - case["detected_at"] == 24 * HOUR
         assert not case["overdue"] and 23 * 3600 < case["seconds_left"] <= 24 * 3600

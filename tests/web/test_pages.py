@@ -225,10 +225,10 @@ def test_ids_file_names_and_filters_render_escaped(clients):
     bad = upload(inspector, SCRIPT + ".csv", b"")
     assert 'id="upload-error"' in bad.text and SCRIPT not in bad.text
     stored = upload(inspector, SCRIPT + ".csv",
-                    visits_csv(visit_id="VXSS1", region=SCRIPT, notes=SCRIPT))
+                    visits_csv(visit_id="VXSS1", site_id=SCRIPT, notes=SCRIPT))
     assert stored.status_code == 201 and SCRIPT not in stored.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;.csv" in stored.text
-    listed = monitor.get("/list", params={"region": SCRIPT})
+    listed = monitor.get("/list", params={"q": SCRIPT})  # the search box echoes it
     assert 'data-visit-id="VXSS1"' in listed.text and SCRIPT not in listed.text
 
 
