@@ -93,9 +93,10 @@ def test_rejected_without_out_goes_to_current_folder(runner, tmp_path, monkeypat
         (None, "was not found"),
         (b"", "empty"),
         (b"visit_id,site_id\nV1,S1\n", "required column"),
-        ("visit_id\n\xe9\n".encode("latin-1"), "UTF-8"),
+        # a legacy-encoded file is decoded (its encoding detected), then judged on its columns
+        ("visit_id\n\xe9\n".encode("latin-1"), "required column"),
     ],
-    ids=["missing", "empty", "missing-column", "encoding"],
+    ids=["missing", "empty", "missing-column", "legacy-encoding-read"],
 )
 def test_unusable_input_exit_2_one_line(runner, tmp_path, content, message):
     path = tmp_path / "visits.csv"
