@@ -134,11 +134,14 @@ def separator(data: bytes, known: frozenset[str]) -> str:
     >>> separator(b"visit_id,notes\\nV1,a;b\\n", frozenset({"visit_id"}))
     ','
     """
-    end = data.find(b"\n")
+    end = data.find(b"\n", 0, _SAMPLE)  # the header's first part: a hostile one may be huge
     line = data[: end if end >= 0 else _SAMPLE].decode("utf-8", "replace").lstrip("\ufeff")
 
     def score(sep: str) -> tuple[int, int]:
-        fields = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        try:
+            fields = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+        except csv.Error:  # a field over the csv module's limit: not this separator
+            return 0, 0
         return sum(f.strip() in known for f in fields), len(fields)
 
     return max(SEPARATORS, key=lambda sep: (*score(sep), sep == ","))

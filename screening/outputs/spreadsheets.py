@@ -31,7 +31,7 @@ from screening.outputs.neutral import neutral_text
 from screening.translation import N_, gettext
 
 TIER_COLOURS: dict[str, tuple[str, str]] = {
-    "urgent": ("#B3141C", "#FFFFFF"), "high": ("#D9680B", "#FFFFFF"),
+    "urgent": ("#B3141C", "#FFFFFF"), "high": ("#B45309", "#FFFFFF"),
     "medium": ("#B8950A", "#1D1D1D"), "low": ("#4F7F52", "#FFFFFF"),
 }
 """Fill and font colour of each tier's cells: the pages' colours (``--urgent`` ... in

@@ -184,6 +184,6 @@ def sign_in(server):
         landing = {"inspector": "/upload", "monitor": "/list"}.get(role)
         if landing:
             page.wait_for_url(f"**{landing}*")
-        page.wait_for_selector("#sign-out")
+        page.wait_for_selector("#sign-out", state="attached")  # folded in the menu on a phone
 
     return go

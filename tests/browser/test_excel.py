@@ -69,8 +69,9 @@ def test_the_azerbaijani_template_filled_in_is_accepted(web, page, sign_in, shot
     filled.write_bytes(fill_template(template, tables))
     page.goto("/upload")
     upload_file(page, filled)
-    assert page.inner_text("#accepted-visits").strip() == "5"
-    assert page.inner_text("#accepted-interviews").strip() == str(len(tables["interviews"]))
+    assert page.inner_text("#new-visits").strip() == "5"
+    assert page.inner_text("#interview-counts").startswith(
+        f"Müsahibələr: {len(tables['interviews'])} yeni yoxlamalarla saxlanılıb")
     assert page.inner_text("#rejected-count").strip() == "0"
     assert page.query_selector("#rejected-none") is not None
     shot(page, "excel-template-receipt-az")
@@ -137,7 +138,7 @@ def test_a_semicolon_cp1254_csv_from_an_azerbaijani_excel_is_accepted(web, page,
     path.write_bytes(cp1254_csv(f"BX-CP{next(_batch)}"))
     page.goto("/upload")
     upload_file(page, path)
-    assert page.inner_text("#accepted-visits").strip() == "5"
+    assert page.inner_text("#new-visits").strip() == "5"
     assert page.inner_text("#rejected-count").strip() == "0"
     said = page.inner_text("#interpreted")  # the receipt says what was read in a local form
     for what in ("1254", "avg_weekly_hours", "wage_arrears_months", "visit_date", "sector",

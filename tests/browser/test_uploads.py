@@ -186,6 +186,7 @@ def test_the_receipt_on_a_phone(web, phone, sign_in, shot, folder, tmp_path):
     assert "What is wrong" in label, "each card names its fields"
     assert phone.query_selector("#rejected-table thead").bounding_box()["height"] <= 1
     snap(phone, shot, folder, "receipt-phone")
+    phone.click("#menu-toggle")  # on a phone the menu is folded behind a button
     phone.click("#nav-my-uploads")
     phone.wait_for_selector("#uploads-table")
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

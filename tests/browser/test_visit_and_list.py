@@ -121,7 +121,7 @@ def test_search_and_sorting(web, page, sign_in, pages_dir):
     snap(page, pages_dir, "list-page-3")
 
 
-def test_the_visit_page_on_a_phone(web, browser, server, pages_dir):
+def test_the_visit_page_on_a_phone(web, browser, server, pages_dir, sign_in):
     context = browser.new_context(base_url=server["url"], viewport=PHONE,
                                   device_scale_factor=1, is_mobile=True, has_touch=True)
     context.set_default_timeout(TIMEOUT_MS)
@@ -132,10 +132,7 @@ def test_the_visit_page_on_a_phone(web, browser, server, pages_dir):
     page.broken = []
     page.on("console", lambda m: m.type == "error" and page.broken.append(m.text))
     try:
-        page.goto("/sign-in")
-        page.fill("#token", server["tokens"]["monitor"])
-        with page.expect_navigation():
-            page.click("#sign-in")
+        sign_in(page, "monitor")
         page.goto("/list?tier=high")
         visit_id = page.wait_for_selector("#follow-up tr.visit-row").get_attribute(
             "data-visit-id")

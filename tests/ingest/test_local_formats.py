@@ -237,3 +237,17 @@ def test_each_interpretation_is_said_in_azerbaijani():
     ]
     assert loaded.interpretations[0].as_dict()["kind"] == "day_month_year"
     assert Reading("decimal_comma") is Reading.DECIMAL_COMMA
+
+
+def test_a_header_of_two_million_commas_is_refused_by_its_column_count():
+    """Found by the hostile-upload test: sniffing the separator of a 2 MB header of commas hit the
+    csv module's field limit for ';' and the upload was refused for memory instead."""
+    from screening.errors import LoaderError
+    from screening.ingest.csv_files import _KNOWN_NAMES
+    from screening.ingest.dialect import separator
+
+    commas = b"," * 2_000_000 + b"\n"
+    assert separator(commas, _KNOWN_NAMES) == ","
+    with pytest.raises(LoaderError, match="2000001 columns; at most 200 are allowed "
+                                          r"\(SCREENING_MAX_COLUMNS\)"):
+        load_upload(("commas.csv", commas))

@@ -44,7 +44,7 @@ def test_other_requests_are_answered_while_an_upload_is_processed(tmp_path, monk
     """The upload's work runs off the event loop: a request made while it is being processed is
     answered before it finishes (were the work on the loop, the read could never be answered
     and the upload would wait for it forever: the test would time out)."""
-    import screening.api.routes as routes
+    import screening.api.uploads as routes
 
     app, tokens = _service(tmp_path)
     read_answered = threading.Event()

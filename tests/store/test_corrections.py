@@ -146,7 +146,7 @@ def test_another_inspectors_identical_rows_are_unchanged_changed_ones_refused(sv
     assert same.unchanged["visits"] == 25 and same.rejected["visits"] == 0
     with pytest.raises(NotOwnVisitError, match=f"Visit '{case.good_ids[0]}' was uploaded by "
                                                "another inspector") as caught:
-        send(svc, other, _changed(case, 1, region="Elsewhere"), case.interviews,
+        send(svc, other, _changed(case, 1, region="Shaki-Zagatala"), case.interviews,
              correction=True)
     assert caught.value.visit_id == case.good_ids[0] and caught.value.more == 0
 

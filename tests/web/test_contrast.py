@@ -188,4 +188,6 @@ def test_no_colour_changes_with_the_screen_size():
     media = re.findall(r"@media[^{]*\{((?:[^{}]*\{[^{}]*\})*)\s*\}", CSS)
     assert media, "the stylesheet has a phone layout"
     for block in media:
-        assert not re.search(r"(^|[;{\s])(color|background(-color)?)\s*:", block), block
+        # "transparent" only lets the parent's colour (already checked) show through
+        assert not re.search(r"(^|[;{\s])(color|background(-color)?)\s*:(?!\s*transparent\s*;)",
+                             block), block

@@ -115,8 +115,9 @@ def test_the_filled_template_is_accepted_on_the_upload_page(site):
     answer = inspector.post("/upload", data={"csrf": csrf_of(form.text)},
                             files={"file": ("şablon.xlsx", filled, XLSX)})
     assert answer.status_code == 201, answer.text[-2000:]
-    assert 'id="accepted-visits">4<' in answer.text
-    assert f'id="accepted-interviews">{len(tables["interviews"])}<' in answer.text
+    assert 'id="new-visits">4<' in answer.text
+    assert (f'id="interview-counts">Müsahibələr: {len(tables["interviews"])} yeni yoxlamalarla '
+            "saxlanılıb") in answer.text
     assert 'id="rejected-none"' in answer.text
     _en(inspector)
 

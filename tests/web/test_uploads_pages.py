@@ -104,7 +104,7 @@ def test_a_changed_visit_without_the_option_is_refused_pointing_at_it(clients):
     case = quoted_case("WB")
     assert post(inspector, case.visits_fixed, case.interviews).status_code == 201
     frame = case.frames["visits"].copy()
-    frame.loc[2, "region"] = "Elsewhere"
+    frame.loc[2, "region"] = "Shaki-Zagatala"
     changed = frame.to_csv(index=False).encode()
     html = post(inspector, changed, case.interviews).text
     assert 'data-reason="already_stored"' in html
