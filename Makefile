@@ -46,11 +46,14 @@ chromium:
 			|| echo "Could not install chromium: the browser tests will be skipped."; \
 	fi
 
-## Lint, the import contracts (the layers), then the whole test suite (what CI runs).
+## Lint, the import contracts (the layers), then the whole test suite (what CI runs), on
+## TEST_WORKERS processes (one per core here); each test file runs whole in one of them, so its
+## module and package fixtures are made once. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: $(TEST_STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
