@@ -273,7 +273,8 @@ def test_an_icls_positive_worker_opens_a_case_the_monitor_refers_it(
     page.set_input_files('#upload-form input[name="interviews"]', str(interviews))
     page.click("#upload-submit")
     page.wait_for_selector("#receipt")
-    assert visit_id in page.inner_text("#receipt-referrals")
+    urgent = page.inner_text(f'#urgent-visits li[data-visit="{visit_id}"]')
+    assert "referral case" in urgent  # each urgent visit names the case opened for it
     shot(page, "upload-receipt-referral")
     with page.expect_navigation():
         page.click("#sign-out")
