@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from screening.ingest.local import AZERBAIJANI
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, ColumnSpec, Kind
 from screening.ingest.validation import REJECTED_COLUMNS
 from screening.outputs.exports import neutralised
@@ -109,6 +110,15 @@ class RejectedLine:
         """
         return row_ranges(self.interview_rows)
 
+
+
+def _choices(lang: str, spec: ColumnSpec) -> str:
+    """The allowed values of a choice column; in Azerbaijani each with the Azerbaijani word the
+    upload also accepts (``construction (tikinti)``)."""
+    words = {value: name for name, value in AZERBAIJANI.get(spec.name, {}).items()}
+    if lang != "az" or not words:
+        return ", ".join(spec.choices or ())
+    return ", ".join(f"{c} ({words[c]})" if c in words else c for c in spec.choices or ())
 
 def row_ranges(rows: list[int]) -> str:
     """Row numbers as ranges: ``[3, 4, 5, 9]`` -> ``3–5, 9``.
@@ -229,7 +239,7 @@ services. Did you mean 'services'?"
     if reason == "exceeds_column" and spec is not None and spec.at_most:
         return gettext(lang, EXCEEDS, other=spec.at_most, **values)
     if reason == "unknown_choice" and spec is not None and spec.choices:
-        sentence = gettext(lang, CHOICE, choices=", ".join(spec.choices), **values)
+        sentence = gettext(lang, CHOICE, choices=_choices(lang, spec), **values)
         close = difflib.get_close_matches(value.strip().lower(), spec.choices, n=1)
         return sentence + (" " + gettext(lang, SUGGEST, suggestion=close[0]) if close else "")
     if reason == "duplicate_id":

@@ -49,7 +49,9 @@ def test_the_30_of_38_case_shows_each_visits_error_once():
     download = pd.read_csv(io.StringIO(rejected_csv(cells, "az")), dtype=str)
     assert len(download) == 38 and list(download.columns[-2:]) == list(WORDS_COLUMNS)
     assert (download["message"] == [c["message"] for c in cells]).all()  # English kept
-    assert download.loc[0, "explanation"].startswith("'mining' icazə verilən sector dəyəri")
+    assert download.loc[0, "explanation"] == (
+        "'mining' icazə verilən sector dəyəri deyil; icazə verilən dəyərlər: construction "
+        "(tikinti), agriculture (kənd təsərrüfatı), services (xidmət).")  # the words it takes
 
 
 AZ = [
@@ -72,8 +74,9 @@ AZ = [
      "workers_without_contract (12) eyni sətirdəki workers_present dəyərindən çox "
      "olmamalıdır."),
     (cell("unknown_choice", "sector", "servises"),
-     "'servises' icazə verilən sector dəyəri deyil; icazə verilən dəyərlər: construction, "
-     "agriculture, services. Bəlkə 'services' nəzərdə tutulub?"),
+     "'servises' icazə verilən sector dəyəri deyil; icazə verilən dəyərlər: construction "
+     "(tikinti), agriculture (kənd təsərrüfatı), services (xidmət). Bəlkə 'services' nəzərdə "
+     "tutulub?"),
     (cell("unknown_visit", "visit_id", "V9", table="interviews"),
      "'V9' yoxlaması bu yükləmənin yoxlamaları arasında yoxdur."),
     (cell("already_stored", "visit_id", "V1"),
