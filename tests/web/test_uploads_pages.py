@@ -129,7 +129,8 @@ def test_the_azerbaijani_receipt_has_no_english_left(service, clients):
     assert page.status_code == 201 and '<html lang="az">' in page.text
     shown = text_of(re.sub(r"<code[^>]*>.*?</code>", " ", page.text, flags=re.S))
     data = ["visits.csv", "interviews.csv", "demo-inspector", "construction (tikinti), "
-            "agriculture (kənd təsərrüfatı), services (xidmət)", *(c.name for c in (*VISIT_COLUMNS, *INTERVIEW_COLUMNS))]
+            "agriculture (kənd təsərrüfatı), services (xidmət)",
+            *(c.name for c in (*VISIT_COLUMNS, *INTERVIEW_COLUMNS))]
     for name in sorted(data, key=len, reverse=True):  # file, user and column names are data
         shown = re.sub(r"(?<!\w)" + re.escape(name) + r"(?!\w)", " ", shown)
     left = [en for en in ENGLISH if re.search(r"(?<!\w)" + re.escape(en) + r"(?!\w)", shown)]
