@@ -72,6 +72,39 @@ def _work(conn, visits, interviews, bounds: Bounds, memory: int,  # noqa: ANN001
         conn.close()
 
 
+def _run(target, args: tuple, doing: str, seconds: float,  # noqa: ANN001 - a worker function
+         memory_mb: float) -> tuple:
+    """Run ``target(conn, *args)`` in a worker process; its answer ``(ok, value)``.
+
+    Raises
+    ------
+    UploadRefused
+        ``too_large``: no answer within ``seconds``, or the worker died or ran out of memory
+        without saying what went wrong (``value`` None).
+    """
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    worker = ctx.Process(target=target, daemon=True, args=(sender, *args))
+    worker.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds):
+            raise UploadRefused("too_large", f"{doing} took longer than {seconds:g} s "
+                                             "(SCREENING_PARSE_TIMEOUT_S).")
+        try:
+            ok, value = receiver.recv()
+        except EOFError:
+            ok, value = False, None
+    finally:
+        if worker.is_alive():
+            worker.kill()
+        worker.join(5)
+        receiver.close()
+    if not ok and value is None:
+        raise UploadRefused("too_large", f"{doing} needed more than {memory_mb:g} MB of memory "
+                                         "(SCREENING_PARSE_MEMORY_MB).")
+    return ok, value
+
 def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | None,
                    bounds: Bounds, *, seconds: float, memory_mb: float,
                    regions: Regions | None = None) -> LoadResult:
@@ -86,33 +119,11 @@ def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | No
     LoaderError
         As :func:`~screening.ingest.loaders.load_upload`.
     """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    worker = ctx.Process(target=_work, daemon=True,
-                         args=(sender, visits, interviews, bounds, int(memory_mb * 1e6),
-                               regions))
-    worker.start()
-    sender.close()
     name = visits[0]
-    try:
-        if not receiver.poll(seconds):
-            raise UploadRefused("too_large", f"{name}: reading the file took longer than "
-                                             f"{seconds:g} s (SCREENING_PARSE_TIMEOUT_S).")
-        try:
-            ok, value = receiver.recv()
-        except EOFError:
-            ok, value = False, None
-    finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(5)
-        receiver.close()
+    ok, value = _run(_work, (visits, interviews, bounds, int(memory_mb * 1e6), regions),
+                     f"{name}: reading the file", seconds, memory_mb)
     if ok:
         return value
-    if value is None:
-        raise UploadRefused("too_large", f"{name}: reading the file needed more than "
-                                         f"{memory_mb:g} MB of memory "
-                                         "(SCREENING_PARSE_MEMORY_MB).")
     kind, first, second = value
     if kind == "refused":
         raise UploadRefused(first, second)
@@ -153,32 +164,11 @@ def mark_in_worker(name: str, content: bytes, messages: dict, *, seconds: float,
     ScreeningError
         The kept file could not be marked (damaged).
     """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
     suffix = Path(name).suffix.lower()
-    worker = ctx.Process(target=_mark, daemon=True,
-                         args=(sender, suffix, content, messages, int(memory_mb * 1e6)))
-    worker.start()
-    sender.close()
-    try:
-        if not receiver.poll(seconds):
-            raise UploadRefused("too_large", f"{name}: marking the file took longer than "
-                                             f"{seconds:g} s (SCREENING_PARSE_TIMEOUT_S).")
-        try:
-            ok, value = receiver.recv()
-        except EOFError:
-            ok, value = False, None
-    finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join(5)
-        receiver.close()
+    ok, value = _run(_mark, (suffix, content, messages, int(memory_mb * 1e6)),
+                     f"{name}: marking the file", seconds, memory_mb)
     if ok:
         return value
-    if value is None:
-        raise UploadRefused("too_large", f"{name}: marking the file needed more than "
-                                         f"{memory_mb:g} MB of memory "
-                                         "(SCREENING_PARSE_MEMORY_MB).")
     raise ScreeningError(f"{name}: the kept file could not be marked ({value}).")
 
 
