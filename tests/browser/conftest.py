@@ -104,10 +104,14 @@ def browser() -> Iterator[object]:
     playwright.stop()
 
 
-@pytest.fixture
-def page(browser, server):
-    """A fresh context and page on the test server (nothing else is reachable)."""
-    context = browser.new_context(base_url=server["url"], viewport={"width": 1280, "height": 900})
+PHONE = {"width": 390, "height": 844}
+"""The phone screen of issue 12's trial (CSS pixels)."""
+
+
+def _open(browser, server, **options):  # noqa: ANN001, ANN202 - Playwright objects
+    """A fresh context and page on the test server (nothing else is reachable); ``page.broken``
+    collects local sub-resources that failed to load, console and script errors."""
+    context = browser.new_context(base_url=server["url"], **options)
     context.set_default_timeout(TIMEOUT_MS)
     local = server["url"]
 
@@ -119,7 +123,7 @@ def page(browser, server):
 
     context.route("**/*", only_local)
     page = context.new_page()
-    page.broken = []  # local sub-resources that failed to load, console and script errors
+    page.broken = []
 
     def check(response) -> None:
         request = response.request
@@ -133,8 +137,24 @@ def page(browser, server):
     page.on("console", lambda m: m.type == "error"
             and page.broken.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.broken.append(f"script error: {e}"))
+    return page
+
+
+@pytest.fixture
+def page(browser, server):
+    """A page on a 1280 x 900 laptop screen."""
+    page = _open(browser, server, viewport={"width": 1280, "height": 900})
     yield page
-    context.close()
+    page.context.close()
+
+
+@pytest.fixture
+def phone(browser, server):
+    """A page on a 390 x 844 phone screen (touch, mobile)."""
+    page = _open(browser, server, viewport=PHONE, device_scale_factor=2, is_mobile=True,
+                 has_touch=True)
+    yield page
+    page.context.close()
 
 
 @pytest.fixture(scope="session")

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import PHONE
 from tests.uploadkit import BAD_INTERVIEWS, quoted_case
 
 FOLDER = Path(os.environ.get("SCREENING_UPLOAD_SCREENSHOTS", "/work/screenshots/uploads"))
-PHONE = {"width": 390, "height": 844}
 UPLOAD_TIMEOUT_MS = 120_000
 
 
@@ -150,22 +149,6 @@ def test_the_azerbaijani_receipt(web, page, sign_in, shot, folder, tmp_path):
     snap(page, shot, folder, "receipt-az")
     marked = download(page, "#marked-interviews")
     assert f"'{case.bad_ids[0]}' yoxlaması rədd edilib (yoxlamalar, sətir 2)" in marked
-
-
-@pytest.fixture
-def phone(browser, server):
-    """A page on a 390 x 844 phone screen (touch, mobile), only the local server reachable."""
-    context = browser.new_context(base_url=server["url"], viewport=PHONE,
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    local = server["url"]
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local)
-                  else route.abort())
-    page = context.new_page()
-    page.broken = []
-    page.on("console", lambda m: m.type == "error" and page.broken.append(m.text))
-    yield page
-    context.close()
 
 
 def test_the_receipt_on_a_phone(web, phone, sign_in, shot, folder, tmp_path):

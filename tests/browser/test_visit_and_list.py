@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, TIMEOUT_MS
-
-PHONE = {"width": 390, "height": 844}
+from tests.browser.conftest import PHONE, SCREENSHOTS
 
 
 @pytest.fixture(scope="module")
@@ -121,47 +119,38 @@ def test_search_and_sorting(web, page, sign_in, pages_dir):
     snap(page, pages_dir, "list-page-3")
 
 
-def test_the_visit_page_on_a_phone(web, browser, server, pages_dir, sign_in):
-    context = browser.new_context(base_url=server["url"], viewport=PHONE,
-                                  device_scale_factor=1, is_mobile=True, has_touch=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    local = server["url"]
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(local)
-                  else route.abort())
-    page = context.new_page()
-    page.broken = []
-    page.on("console", lambda m: m.type == "error" and page.broken.append(m.text))
-    try:
-        sign_in(page, "monitor")
-        page.goto("/list?tier=high")
-        visit_id = page.wait_for_selector("#follow-up tr.visit-row").get_attribute(
-            "data-visit-id")
-        page.goto(f"/visits/{visit_id}")
-        page.wait_for_selector("#review-form")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
-        # the sections come in the order a person acts on them, one above the other
-        tops = [page.evaluate(f"document.getElementById('{x}').getBoundingClientRect().top")
-                for x in ("site", "why", "unchecked", "review", "fired")]
-        assert tops == sorted(tops)
-        box = page.query_selector("#review-notes").bounding_box()
-        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
-        snap(page, pages_dir, "visit-phone")
-        for details in page.query_selector_all("details.card"):
-            details.evaluate("d => d.open = true")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"opened, the evidence scrolls the page ({width}px)"
-        snap(page, pages_dir, "visit-phone-opened")
-        page.select_option("#review-status", "decided")
-        page.fill("#review-notes", "Typed on a phone.")
-        with page.expect_navigation():
-            page.click("#review-submit")
-        page.wait_for_selector("#err-outcome")
-        assert page.input_value("#review-notes") == "Typed on a phone."
-        assert in_view(page, "#review-outcome")
-        snap(page, pages_dir, "visit-phone-review-refused", full=False)
-        page.goto("/list")
-        page.wait_for_selector("#follow-up")
-        snap(page, pages_dir, "list-phone")
-    finally:
-        context.close()
+def test_the_visit_page_on_a_phone(web, phone, pages_dir, sign_in):
+    page = phone
+    sign_in(page, "monitor")
+    page.goto("/list?tier=high")
+    visit_id = page.wait_for_selector("#follow-up tr.visit-row").get_attribute(
+        "data-visit-id")
+    page.goto(f"/visits/{visit_id}")
+    page.wait_for_selector("#review-form")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width}px)"
+    # the sections come in the order a person acts on them, one above the other
+    tops = [page.evaluate(f"document.getElementById('{x}').getBoundingClientRect().top")
+            for x in ("site", "why", "unchecked", "review", "fired")]
+    assert tops == sorted(tops)
+    box = page.query_selector("#review-notes").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    snap(page, pages_dir, "visit-phone")
+    for details in page.query_selector_all("details.card"):
+        details.evaluate("d => d.open = true")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"opened, the evidence scrolls the page ({width}px)"
+    snap(page, pages_dir, "visit-phone-opened")
+    page.select_option("#review-status", "decided")
+    page.fill("#review-notes", "Typed on a phone.")
+    with page.expect_navigation():
+        page.click("#review-submit")
+    page.wait_for_selector("#err-outcome")
+    assert page.input_value("#review-notes") == "Typed on a phone."
+    assert in_view(page, "#review-outcome")
+    snap(page, pages_dir, "visit-phone-review-refused", full=False)
+    page.goto("/list")
+    page.wait_for_selector("#follow-up")
+    snap(page, pages_dir, "list-phone")
+    # the refused review is answered 422 on purpose (Chromium logs it); nothing else failed
+    assert [b for b in page.broken if "status of 422" not in b] == [], page.broken
