@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.service import FILTERS, _free_port
+from benchmarks.service import FILTERS, serve
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_MS = 1000.0
@@ -44,24 +43,6 @@ def _p95(client: httpx.Client, urls: list[str], headers: dict | None = None) -> 
         times.append(time.perf_counter() - start)
         response.raise_for_status()
     return float(np.percentile(times, 95) * 1000)
-
-
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """``screening serve`` on a free loopback port (not seeded: no ``--demo``)."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 600  # a busy machine takes a while to load the model
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/", timeout=1)
-            return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RuntimeError("the service did not start")
 
 
 def _signed_in(base: str, token: str) -> httpx.Client:
@@ -86,7 +67,7 @@ def main(n_visits: int = 1_000_000, samples: int = 100) -> int:
         env = {**os.environ, "SCREENING_DATA_DIR": tmp, "PYTHONPATH": str(ROOT)}
         env.pop("SCREENING_DATABASE_URL", None)
         tokens, store_s, ids = _store(url, data)
-        proc, base = _serve(env)
+        proc, base = serve(env)
         try:
             rng = random.Random(0)
             queries = [f"page={rng.randint(1, 50)}" + rng.choice(FILTERS)

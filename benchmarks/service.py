@@ -54,20 +54,27 @@ def _store(url: str, data) -> tuple[dict[str, str], float, list[str]]:  # noqa: 
     return tokens, seconds, data[1].visits["visit_id"].astype(str).tolist()
 
 
-def _serve(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+def serve(env: dict[str, str], wait: float = 600) -> tuple[subprocess.Popen, str]:
+    """``screening serve`` on a free loopback port (not seeded: no ``--demo``); the process and
+    its address once it answers. Its log goes to a temporary file, shown if it stops."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--no-seed", "--port",
-                             str(port)], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-m", "screening", "serve", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # a busy machine starts the service slowly
+    deadline = time.monotonic() + wait  # a busy machine takes a while to load the model
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"the service stopped ({proc.returncode}):\n"
+                               + log.read().decode(errors="replace")[-3000:])
         try:
-            httpx.get(base + "/", timeout=5)
+            httpx.get(base + "/healthz", timeout=1)
             return proc, base
         except httpx.HTTPError:
-            time.sleep(0.5)
+            time.sleep(0.2)
     proc.kill()
-    raise RuntimeError("the service did not start")
+    raise RuntimeError(f"the service did not answer in {wait:g} s")
 
 
 def _p95(client: httpx.Client, urls: list[str], headers: dict) -> float:
@@ -172,7 +179,7 @@ def run(kind: str, url: str, env: dict[str, str], data, seconds: float  # noqa: 
     from screening.store.tables import Review, Visit
 
     tokens, store_s, ids = _store(url, data)
-    proc, base = _serve(env)
+    proc, base = serve(env)
     try:
         headers = {"Authorization": f"Bearer {tokens['monitor']}"}
         with httpx.Client(base_url=base, timeout=60) as client:
