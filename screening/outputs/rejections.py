@@ -111,7 +111,6 @@ class RejectedLine:
         return row_ranges(self.interview_rows)
 
 
-
 def _choices(lang: str, spec: ColumnSpec) -> str:
     """The allowed values of a choice column; in Azerbaijani each with the Azerbaijani word the
     upload also accepts (``construction (tikinti)``)."""
@@ -119,6 +118,7 @@ def _choices(lang: str, spec: ColumnSpec) -> str:
     if lang != "az" or not words:
         return ", ".join(spec.choices or ())
     return ", ".join(f"{c} ({words[c]})" if c in words else c for c in spec.choices or ())
+
 
 def row_ranges(rows: list[int]) -> str:
     """Row numbers as ranges: ``[3, 4, 5, 9]`` -> ``3–5, 9``.

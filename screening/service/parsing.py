@@ -105,6 +105,7 @@ def _run(target, args: tuple, doing: str, seconds: float,  # noqa: ANN001 - a wo
                                          "(SCREENING_PARSE_MEMORY_MB).")
     return ok, value
 
+
 def load_in_worker(visits: tuple[str, bytes], interviews: tuple[str, bytes] | None,
                    bounds: Bounds, *, seconds: float, memory_mb: float,
                    regions: Regions | None = None) -> LoadResult:
