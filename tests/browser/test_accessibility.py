@@ -14,14 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.conftest import SCREENSHOTS, TIMEOUT_MS
 
 PATIENCE_MS = 4 * TIMEOUT_MS
 """For one wait here: these tests load every page, some of them long (the catalogue, the
 dashboard's charts), one after another; on a busy machine one load can pass 15 s."""
 SIZES = {"laptop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 BLOCKING = {"serious", "critical"}
-SHOTS = Path("/work/screenshots/access")
+SHOTS = SCREENSHOTS / "access"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # the pages of each role (admin sees them all); "receipt" is the upload form after an upload.
 # The pages that are the same for every role but the menu (the catalogue, the column guide, the

@@ -1,7 +1,7 @@
 """Issue 12's upload pages in a real browser (Debian's chromium, headless, Playwright):
 correcting a partly rejected file end to end, the Azerbaijani receipt, and the receipt on a
-phone (390 x 844). Screenshots go to ``/work/screenshots/uploads/`` (outside the repository;
-``SCREENING_UPLOAD_SCREENSHOTS`` names another folder) and to ``out/screenshots/``.
+phone (390 x 844). Screenshots go to ``out/screenshots/uploads/`` (``SCREENING_UPLOAD_SCREENSHOTS``
+names another folder) and to ``out/screenshots/``.
 
 Explicit waits only (``wait_for_selector``, ``expect_download``), never sleeps.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.uploadkit import BAD_INTERVIEWS, quoted_case
 
-FOLDER = Path(os.environ.get("SCREENING_UPLOAD_SCREENSHOTS", "/work/screenshots/uploads"))
+FOLDER = Path(os.environ.get("SCREENING_UPLOAD_SCREENSHOTS") or SCREENSHOTS / "uploads")
 UPLOAD_TIMEOUT_MS = 120_000
 
 
