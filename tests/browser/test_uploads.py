@@ -172,5 +172,6 @@ def test_the_receipt_on_a_phone(web, phone, sign_in, shot, folder, tmp_path):
     phone.click("#menu-toggle")  # on a phone the menu is folded behind a button
     phone.click("#nav-my-uploads")
     phone.wait_for_selector("#uploads-table")
+    phone.wait_for_load_state("load")  # the style sheets too: measured before them, it is wide
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     snap(phone, shot, folder, "my-uploads-phone")
