@@ -102,14 +102,23 @@ def decode(label: str, data: bytes) -> tuple[bytes, str | None]:
             return data.decode(name).encode("utf-8"), name
         except UnicodeDecodeError:
             pass
-    line = data.count(b"\n", 0, problem.start) + 1
-    byte = data[problem.start : problem.start + 1].hex()
-    raise LoaderError(
+    raise not_utf8(label, data, problem.start, ", nor is it Windows-1254 or Windows-1251 text")
+
+
+def not_utf8(label: str, data: bytes, start: int, also: str = "") -> LoaderError:
+    """The refusal of a file that is not UTF-8: the first byte that is not (at ``start``), its
+    line, what else was tried (``also``) and how to save the file.
+
+    >>> str(not_utf8("v.csv", b"ab\\xff", 2))  # doctest: +ELLIPSIS
+    "v.csv: the file is not UTF-8 text: byte 0xff at byte offset 2 (line 1) cannot be read. ..."
+    """
+    line = data.count(b"\n", 0, start) + 1
+    byte = data[start : start + 1].hex()
+    return LoaderError(
         label,
-        f"the file is not UTF-8 text: byte 0x{byte} at byte offset {problem.start} "
-        f"(line {line}) cannot be read, nor is it Windows-1254 or Windows-1251 text. Save the "
-        "file as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: character set 'Unicode "
-        "(UTF-8)') and upload it again",
+        f"the file is not UTF-8 text: byte 0x{byte} at byte offset {start} (line {line}) cannot "
+        f"be read{also}. Save the file as UTF-8 (in Excel: 'CSV UTF-8'; in LibreOffice: "
+        "character set 'Unicode (UTF-8)') and upload it again",
     )
 
 
@@ -152,5 +161,5 @@ def shown(sep: str) -> str:
     return _NAMES.get(sep, sep)
 
 
-__all__ = ["CODE_PAGES", "ENCODING_NAMES", "SEPARATORS", "decode", "separator", "shown",
-           "utf16"]
+__all__ = ["CODE_PAGES", "ENCODING_NAMES", "SEPARATORS", "decode", "not_utf8", "separator",
+           "shown", "utf16"]

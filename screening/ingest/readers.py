@@ -21,6 +21,7 @@ from screening.errors import LoaderError, UploadRefused
 from screening.ingest import bounds as _bounds
 from screening.ingest.bounds import Bounds
 from screening.ingest.csv_files import named_columns, read_csv
+from screening.ingest.dialect import not_utf8
 from screening.ingest.interpretations import Interpretation
 from screening.ingest.text import arrow_dtype
 
@@ -106,14 +107,7 @@ def _require_utf8(label: str, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        byte = data[error.start : error.start + 1].hex()
-        raise LoaderError(
-            label,
-            f"the file is not UTF-8 text: byte 0x{byte} at byte offset {error.start} "
-            f"(line {line}) cannot be read. Save the file as UTF-8 (in Excel: "
-            f"'CSV UTF-8'; in LibreOffice: character set 'Unicode (UTF-8)') and upload it again",
-        ) from None
+        raise not_utf8(label, data, error.start) from None
 
 
 def _read_xlsx(label: str, data: bytes, table: str, bounds: Bounds) -> dict[str, pd.DataFrame]:
