@@ -145,9 +145,45 @@ def is_ascii(text: pa.ChunkedArray | pa.Array) -> bool:
     return all(b.max(initial=0) < 0x80 for b in text_bytes(text))
 
 
+#: Bytes that may begin or end whitespace: ASCII's (tab to carriage return, space) and every
+#: byte of a multi-byte UTF-8 character (Unicode spaces such as U+00A0 are among those).
+_MAYBE_SPACE = np.zeros(256, dtype=bool)
+_MAYBE_SPACE[[9, 10, 11, 12, 13, 32]] = True
+_MAYBE_SPACE[0x80:] = True
+
+
+def _padded(chunk: pa.Array) -> bool:
+    """Whether some cell of a text chunk may begin or end with whitespace, told from the first
+    and last byte of every cell (two numpy gathers, not a pass over the text). *Maybe* is
+    enough to trim; *no* is certain."""
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        return True  # another layout (string views): trim to be sure
+    if len(chunk) == chunk.null_count or chunk.buffers()[2] is None:
+        return False
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)[chunk.offset:
+                                                              chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    return bool(_MAYBE_SPACE[data[starts[filled]]].any()
+                or _MAYBE_SPACE[data[ends[filled] - 1]].any())
+
+
 def _trim(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Trim whitespace; ASCII text by the much faster ASCII kernel (Unicode whitespace other
-    than ASCII's is never ASCII, so the two agree on it)."""
+    than ASCII's is never ASCII, so the two agree on it). Text with nothing to trim (what a
+    typed Parquet column usually holds) is returned as it is, without a copy.
+
+    >>> _trim(pa.array([" a", "b\\u00a0", "c"])).to_pylist()
+    ['a', 'b', 'c']
+    >>> text = pa.array(["a", None, "b c"])
+    >>> _trim(text) is text
+    True
+    """
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    if not any(_padded(c) for c in chunks):
+        return text
     return pc.ascii_trim_whitespace(text) if is_ascii(text) else pc.utf8_trim_whitespace(text)
 
 
@@ -161,9 +197,9 @@ def trimmed(column: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     (['a', None, None], [True, False, False])
     """
     text = _trim(arrow_text(column))
+    if not pc.any(pc.equal(pc.binary_length(text), 0)).as_py():  # no empty text: nulls stay
+        return text, mask(pc.is_valid(text))
     known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    if text.null_count == 0 and pc.all(known).as_py() is not False:
-        return text, np.ones(len(text), dtype=bool)
     return pc.if_else(known, text, pa.scalar(None, text.type)), mask(known)
 
 

@@ -284,20 +284,37 @@ class RuleEngine:
             fired[:, j] = hit if mask is None else hit & mask
         present = self.scoring.present(columns, cache, n)
         counted = self.count_once(fired, present)
-        rule_score = counted.astype("float64") @ self.weights
+        rule_score = self.rule_score(counted)
         step("tiers")
         tier = self.tiers(fired, counted)
         step("evidence")
         evidence = self._evidence(cache, fired)
+        ids = [i.id for i in cat.site]
         return EngineResult(
             features=pd.DataFrame(columns, index=visits.index, copy=False),
-            fired=pd.DataFrame(fired, columns=[i.id for i in cat.site], index=visits.index),
+            fired=pd.DataFrame(fired, columns=ids, index=visits.index, copy=False),
             evidence=evidence,
             rule_score=rule_score,
             tier=tier,
             workers=workers,
-            counted=pd.DataFrame(counted, columns=[i.id for i in cat.site], index=visits.index),
+            counted=pd.DataFrame(counted, columns=ids, index=visits.index, copy=False),
         )
+
+    def rule_score(self, counted: np.ndarray) -> np.ndarray:
+        """Per visit, the sum of the weights of its counted indicators, added column by column
+        over the visits where each counts (a matrix product would first copy the whole
+        visits x indicators matrix into floats: half a second on a million visits).
+
+        >>> engine = rule_engine()
+        >>> counted = np.zeros((2, len(engine.weights)), dtype=bool)
+        >>> counted[1, :2] = True
+        >>> engine.rule_score(counted).tolist() == [0.0, float(engine.weights[:2].sum())]
+        True
+        """
+        score = np.zeros(counted.shape[0])
+        for j in np.flatnonzero(self.weights):
+            score[counted[:, j]] += self.weights[j]
+        return score
 
     def count_once(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
         """Which fired indicators carry their weight (:meth:`Scoring.count_once`)."""
