@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -188,18 +187,39 @@ def ranking(tier: object, risk_score: np.ndarray, rule_score: np.ndarray, capaci
     return idx, selected, explore, probability
 
 
-#: From this many visits the text columns of a list are reordered on two threads (Arrow's
-#: kernels release the GIL); below it a thread costs more than it saves.
+#: From this many visits the text columns of a list are reordered on two threads, each
+#: spelling out half of every column (Arrow's kernels release the GIL); below it a thread
+#: costs more than it saves.
 PARALLEL_FROM = 100_000
 
 
-def _each(work: Callable[[object], object], columns: dict[str, object]) -> dict[str, object]:
-    """``work`` applied to each column, on two threads when the columns are long."""
-    if min((len(c) for c in columns.values()), default=0) < PARALLEL_FROM:  # type: ignore[arg-type]
-        return {name: work(column) for name, column in columns.items()}
+def _reordered(values: object, idx: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values`` (a text series, an array, or dictionary-encoded Arrow text) at the positions
+    ``idx``; dictionary-encoded text is spelled out as pandas ``str``."""
+    if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
+        return pd.array(values.take(pa.array(idx)).cast(pa.large_string()), dtype="str")
+    array = values.array if isinstance(values, pd.Series) else pd.array(values)
+    return array.take(idx)
+
+
+def reorder_text(columns: dict[str, object], idx: np.ndarray
+                 ) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """Each column at the positions ``idx`` (see :func:`_reordered`); a long list's halves
+    are built on two threads and joined without a copy.
+
+    >>> reorder_text({"a": pd.Series(["x", "y", "z"], dtype="str")}, np.array([2, 0]))["a"]
+    <ArrowStringArray>
+    ['z', 'x']
+    Length: 2, dtype: str
+    """
+    if len(idx) < PARALLEL_FROM:
+        return {name: _reordered(values, idx) for name, values in columns.items()}
+    halves = np.array_split(idx, 2)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = {name: pool.submit(work, column) for name, column in columns.items()}
-        return {name: future.result() for name, future in done.items()}
+        parts = {name: [pool.submit(_reordered, values, half) for half in halves]
+                 for name, values in columns.items()}
+        done = {name: [f.result() for f in futures] for name, futures in parts.items()}
+    return {name: type(arrays[0])._concat_same_type(arrays) for name, arrays in done.items()}
 
 
 def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray,
@@ -226,20 +246,13 @@ def follow_up_list(visits: pd.DataFrame, *, tier: object, rule_score: np.ndarray
     idx, selected, explore, probability = ranking(tier, risk, rule_score, capacity,
                                                   exploration_share, seed)
 
-    def take(values: object) -> object:
-        if isinstance(values, pa.DictionaryArray):  # reorder the codes, then spell out
-            spelled = values.take(pa.array(idx)).cast(pa.large_string())
-            return pd.array(spelled, dtype="str")
-        array = values.array if isinstance(values, pd.Series) else pd.array(values)
-        return array.take(idx)
-
-    texts = {"reasons": reasons, "indicators": indicators,
-             **{name: visits[name] for name in ("visit_id", "site_id", "region", "sector")}}
-    taken = _each(take, texts)
+    texts = ("visit_id", "site_id", "region", "sector")
+    taken = reorder_text({"reasons": reasons, "indicators": indicators,
+                          **{name: visits[name] for name in texts}}, idx)
     return pd.DataFrame({
         "rank": np.arange(1, n + 1, dtype=np.int64),
-        **{name: taken[name] for name in ("visit_id", "site_id", "region", "sector")},
-        "visit_date": take(visits["visit_date"]),
+        **{name: taken[name] for name in texts},
+        "visit_date": visits["visit_date"].array.take(idx),
         "tier": as_text(tier_rank(tier)[idx], TIER_ORDER),
         "risk_score": risk[idx],
         "rule_score": rule_score[idx],

@@ -71,7 +71,10 @@ def write_list(frame: pd.DataFrame, path: str | Path, fmt: str | None = None,
     elif fmt == "xlsx":
         path.write_bytes(list_workbook(frame, lang, names))
     elif fmt == "parquet":
-        frame.to_parquet(path, index=False)
+        # min/max statistics for numbers, dates and flags only: those of a million ids or
+        # reasons cost a pass over all their text and narrow no query
+        stats = [str(c) for c, t in frame.dtypes.items() if not pd.api.types.is_string_dtype(t)]
+        frame.to_parquet(path, index=False, write_statistics=stats)
     else:
         raise UsageError(f"Unknown format '{fmt}'; expected one of {', '.join(FORMATS[1:])}.")
     return path
