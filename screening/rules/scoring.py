@@ -75,6 +75,15 @@ class Scoring:
         ``fired``. An indicator that fired without any of its facts present (e.g. on arrears
         of one month with no wage records) uses all its facts.
         """
+        # a visit with one fired indicator counts it: only those with several need the order
+        several = np.count_nonzero(fired, axis=1) > 1
+        counted = fired.copy(order="K")
+        if several.any():
+            counted[several] = self._count_in_order(fired[several], present[several])
+        return counted
+
+    def _count_in_order(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
+        """:meth:`count_once` of every visit, taking its fired indicators in order."""
         n = fired.shape[0]
         used = np.zeros((n, self.n_facts), dtype=bool)
         counted = np.zeros_like(fired)
