@@ -145,17 +145,32 @@ def is_ascii(text: pa.ChunkedArray | pa.Array) -> bool:
     return all(b.max(initial=0) < 0x80 for b in text_bytes(text))
 
 
-#: Bytes that may begin or end whitespace: ASCII's (tab to carriage return, space) and every
-#: byte of a multi-byte UTF-8 character (Unicode spaces such as U+00A0 are among those).
-_MAYBE_SPACE = np.zeros(256, dtype=bool)
-_MAYBE_SPACE[[9, 10, 11, 12, 13, 32]] = True
-_MAYBE_SPACE[0x80:] = True
+#: The characters Arrow's trim kernels take for whitespace: ASCII's (tab to carriage return,
+#: the separators 0x1C-0x1F, space) and Unicode's spaces and line and paragraph separators
+#: (a test asks the kernel about every code point).
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680" + "".join(
+    map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
+def _byte_table(position: int) -> np.ndarray:
+    table = np.zeros(256, dtype=bool)
+    table[[c.encode()[position] for c in WHITESPACE]] = True
+    return table
+
+
+#: The bytes whitespace begins with, and those it ends with, in UTF-8.
+_SPACE_FIRST, _SPACE_LAST = _byte_table(0), _byte_table(-1)
+#: Bytes of text the ASCII trim kernel would trim differently: not ASCII, or a separator
+#: 0x1C-0x1F (whitespace to the Unicode kernel and to Python, not to the ASCII kernel).
+_ASCII_KERNEL_MISSES = np.zeros(256, dtype=bool)
+_ASCII_KERNEL_MISSES[[0x1C, 0x1D, 0x1E, 0x1F, *range(0x80, 0x100)]] = True
 
 
 def _padded(chunk: pa.Array) -> bool:
     """Whether some cell of a text chunk may begin or end with whitespace, told from the first
-    and last byte of every cell (two numpy gathers, not a pass over the text). *Maybe* is
-    enough to trim; *no* is certain."""
+    and last byte of every cell (two numpy gathers, not a pass over the text): a byte that
+    no whitespace begins (ends) with rules it out. *Maybe* is enough to trim; *no* is
+    certain."""
     if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
         return True  # another layout (string views): trim to be sure
     if len(chunk) == chunk.null_count or chunk.buffers()[2] is None:
@@ -166,16 +181,17 @@ def _padded(chunk: pa.Array) -> bool:
     data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
-    return bool(_MAYBE_SPACE[data[starts[filled]]].any()
-                or _MAYBE_SPACE[data[ends[filled] - 1]].any())
+    return bool(_SPACE_FIRST[data[starts[filled]]].any()
+                or _SPACE_LAST[data[ends[filled] - 1]].any())
 
 
 def _trim(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
-    """Trim whitespace; ASCII text by the much faster ASCII kernel (Unicode whitespace other
-    than ASCII's is never ASCII, so the two agree on it). Text with nothing to trim (what a
-    typed Parquet column usually holds) is returned as it is, without a copy.
+    """Trim :data:`WHITESPACE` (what Python's ``str.strip`` takes too); text of ASCII letters
+    by the much faster ASCII kernel, which agrees on it except for the separators 0x1C-0x1F
+    (text holding one goes to the Unicode kernel). Text with nothing to trim (what a typed
+    Parquet column usually holds) is returned as it is, without a copy.
 
-    >>> _trim(pa.array([" a", "b\\u00a0", "c"])).to_pylist()
+    >>> _trim(pa.array([" a", "b\\u00a0", "\\x1cc"])).to_pylist()
     ['a', 'b', 'c']
     >>> text = pa.array(["a", None, "b c"])
     >>> _trim(text) is text
@@ -184,7 +200,8 @@ def _trim(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
     if not any(_padded(c) for c in chunks):
         return text
-    return pc.ascii_trim_whitespace(text) if is_ascii(text) else pc.utf8_trim_whitespace(text)
+    plain = all(not _ASCII_KERNEL_MISSES[b].any() for b in text_bytes(text))
+    return pc.ascii_trim_whitespace(text) if plain else pc.utf8_trim_whitespace(text)
 
 
 def trimmed(column: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:

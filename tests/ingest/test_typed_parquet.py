@@ -74,3 +74,44 @@ def test_every_contract_type_from_another_tool_is_checked_typed(monkeypatch):
         [3, "minors_present", "1.50", "wrong_type"],
         [3, "avg_weekly_hours", "170", "out_of_range"],
     ]
+
+
+_SPACES = [" ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f", "\u00a0", "\u2003", "\u3000"]
+
+
+def test_text_with_nothing_to_trim_is_kept_as_it_is_and_padded_text_is_trimmed():
+    clean = pa.chunked_array([["V1", None, "Şəki-Zaqatala"], ["V2", "a b"]])
+    assert text_module._trim(clean) is clean, "nothing to trim: no copy"
+    # a letter ending in a byte a space may end with (ş: C5 9F, like U+205F's E2 81 9F) is
+    # only maybe a space: such text is trimmed, and stays as it was
+    assert text_module._trim(pa.array(["Ağdaş", "əl"])).to_pylist() == ["Ağdaş", "əl"]
+    for space in _SPACES:
+        padded = pa.chunked_array([["V1", "V2"], [f"{space}V3", f"V4{space}"]])
+        assert text_module._trim(padded).to_pylist() == ["V1", "V2", "V3", "V4"], repr(space)
+
+
+@pytest.mark.parametrize("cells", [
+    ["V1", "", "  ", None, "\u00a0V2\u00a0"],
+    ["a", "b"],
+    ["", None],
+    ["ə", "\x1cə", "ə\x1f"],
+    ["\x1ca", "b\x1f", " c "],  # ASCII only: the separators are whitespace here too
+])
+def test_trimmed_text_is_what_the_trim_kernel_gives(cells):
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    text, known = text_module.trimmed(pd.Series(cells, dtype=text_module.STR))
+    expected = pc.utf8_trim_whitespace(pa.array(cells, type=pa.large_string())).to_pylist()
+    assert text.to_pylist() == [c or None for c in expected]
+    assert known.tolist() == [bool(c) for c in expected]
+
+
+def test_whitespace_is_what_the_trim_kernel_takes_for_whitespace():
+    import numpy as np
+    import pyarrow.compute as pc
+
+    points = [c for c in range(0x110000) if not 0xD800 <= c < 0xE000]  # no surrogates
+    trimmed = pc.utf8_trim_whitespace(pa.array([chr(c) + "." for c in points]))
+    spaces = np.flatnonzero(np.asarray(pc.binary_length(trimmed)) == 1)
+    assert "".join(chr(points[i]) for i in spaces) == text_module.WHITESPACE
