@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from indicators import TIER_ORDER
 from screening.errors import NotFoundError
@@ -47,14 +46,29 @@ class Screening:
 
 
 def _with_note(reasons: pa.DictionaryArray, raised: np.ndarray, risk: np.ndarray,
-               note: str) -> pa.Array:
-    """The reasons, led by the escalation note for the visits the model raised a tier."""
-    text = reasons.cast(pa.large_string())
-    notes = np.full(len(raised), "", dtype=object)
-    notes[raised] = [f"{note} (risk score {r:.2f})" for r in risk[raised]]
-    notes_array = pa.array(notes, type=pa.large_string())
-    joined = pc.binary_join_element_wise(notes_array, text, pa.scalar(" ", pa.large_string()))
-    return pc.if_else(pa.array(raised), pc.utf8_trim_whitespace(joined), text)
+               note: str) -> pa.DictionaryArray:
+    """The reasons (every visit has one, "" when none), led by the escalation note for the
+    visits the model raised a tier. Only their texts are written: they are added to the
+    dictionary (a few thousand among a million visits), the other visits keep theirs.
+
+    >>> coded = pa.array(["a.", "", "a."]).dictionary_encode()
+    >>> _with_note(coded, np.array([False, True, True]), np.array([0.1, 0.9, 0.8]),
+    ...            "Raised.").to_pylist()
+    ['a.', 'Raised. (risk score 0.90)', 'Raised. (risk score 0.80) a.']
+    """
+    rows = np.flatnonzero(raised)
+    if len(rows) == 0:
+        return reasons
+    codes = reasons.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    dictionary = reasons.dictionary.cast(pa.large_string())
+    own = dictionary.take(pa.array(codes[rows])).to_pylist()
+    texts = [f"{note} (risk score {r:.2f}) {text}".strip()
+             for r, text in zip(risk[rows], own, strict=True)]
+    fresh, unique = pd.factorize(np.asarray(texts, dtype=object))
+    codes[rows] = len(dictionary) + fresh
+    return pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32)),
+        pa.concat_arrays([dictionary, pa.array(list(unique), type=pa.large_string())]))
 
 
 @dataclass
@@ -97,7 +111,7 @@ def score_frames(visits: pd.DataFrame, interviews: pd.DataFrame | None = None, *
         tier = pd.Categorical.from_codes(codes, categories=list(TIER_ORDER))
         if raised.any():
             note = getattr(engine.catalogue.settings.escalation_note, engine.lang)
-            reasons = _with_note(reasons, raised, risk, note).dictionary_encode()
+            reasons = _with_note(reasons, raised, risk, note)
     return Scored(result, tier, reasons, risk, raised)
 
 

@@ -47,6 +47,18 @@ from screening.model.features import (  # noqa: F401 - re-exported: the model's 
 )
 
 
+def _floats(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for unknown: a float64 column as it is (no copy; its NaN
+    are already the unknowns), any other (``Int64``, ``boolean``) converted.
+
+    >>> _floats(pd.Series([1, None], dtype="Int64")).tolist()
+    [1.0, nan]
+    """
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
 class FeatureSelector(TransformerMixin, BaseEstimator):
     """Select the named feature columns, in order, as a float matrix.
 
@@ -101,7 +113,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             # on it than on the row-major matrix pandas would interleave
             out = np.empty((len(X), len(self.columns_)), dtype="float64", order="F")
             for j, name in enumerate(self.columns_):
-                out[:, j] = X[name].to_numpy(dtype="float64", na_value=np.nan)
+                out[:, j] = _floats(X[name])
             return self._harmless(out)
         array = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
                               dtype="float64")
@@ -123,6 +135,10 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
         return np.asarray([str(c) for c in self.columns_], dtype=object)
 
 
+#: Feature cells per slice when scoring (16 MB of floats).
+SCORE_CELLS = 2_000_000
+
+
 @dataclass
 class TrainedModel:
     """A calibrated classifier and what is needed to use and describe it."""
@@ -137,7 +153,12 @@ class TrainedModel:
         array for an empty frame: an upload whose every row was rejected)."""
         if len(frame) == 0:
             return np.empty(0, dtype="float64")
-        return self.estimator.predict_proba(frame[self.features])[:, 1]
+        selected = frame[self.features]
+        # in slices: each slice's feature matrix (rows x ~150 floats) fits in memory the
+        # allocator reuses, where a million rows' would be 1.2 GB of fresh pages
+        step = max(1, SCORE_CELLS // max(len(self.features), 1))
+        return np.concatenate([self.estimator.predict_proba(selected.iloc[i:i + step])[:, 1]
+                               for i in range(0, len(selected), step)])
 
 
 def booster(random_state: int = 0) -> Pipeline:
