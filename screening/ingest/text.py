@@ -160,10 +160,6 @@ def _byte_table(position: int) -> np.ndarray:
 
 #: The bytes whitespace begins with, and those it ends with, in UTF-8.
 _SPACE_FIRST, _SPACE_LAST = _byte_table(0), _byte_table(-1)
-#: Bytes of text the ASCII trim kernel would trim differently: not ASCII, or a separator
-#: 0x1C-0x1F (whitespace to the Unicode kernel and to Python, not to the ASCII kernel).
-_ASCII_KERNEL_MISSES = np.zeros(256, dtype=bool)
-_ASCII_KERNEL_MISSES[[0x1C, 0x1D, 0x1E, 0x1F, *range(0x80, 0x100)]] = True
 
 
 def _padded(chunk: pa.Array) -> bool:
@@ -200,7 +196,8 @@ def _trim(text: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
     if not any(_padded(c) for c in chunks):
         return text
-    plain = all(not _ASCII_KERNEL_MISSES[b].any() for b in text_bytes(text))
+    plain = all(b.max(initial=0) < 0x80 and not ((b - np.uint8(0x1C)) < 4).any()
+                for b in text_bytes(text))  # ASCII without the separators 0x1C-0x1F
     return pc.ascii_trim_whitespace(text) if plain else pc.utf8_trim_whitespace(text)
 
 
