@@ -45,18 +45,7 @@ from screening.model.features import (  # noqa: F401 - re-exported: the model's 
     fingerprint,
     model_features,
 )
-
-
-def _floats(column: pd.Series) -> np.ndarray:
-    """A column as float64 with NaN for unknown: a float64 column as it is (no copy; its NaN
-    are already the unknowns), any other (``Int64``, ``boolean``) converted.
-
-    >>> _floats(pd.Series([1, None], dtype="Int64")).tolist()
-    [1.0, nan]
-    """
-    if column.dtype == np.float64:
-        return column.to_numpy()
-    return column.to_numpy(dtype="float64", na_value=np.nan)
+from screening.rules.columns import float_values
 
 
 class FeatureSelector(TransformerMixin, BaseEstimator):
@@ -93,7 +82,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
                               dtype="numeric")
         if named:
             self.columns_ = list(self.columns) if self.columns is not None else list(X.columns)
-            values = np.column_stack([X[c].to_numpy(dtype="float64", na_value=np.nan)
+            values = np.column_stack([float_values(X[c])
                                       for c in self.columns_]) if self.columns_ else array
         else:
             self.columns_ = list(range(self.n_features_in_))
@@ -113,7 +102,7 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             # on it than on the row-major matrix pandas would interleave
             out = np.empty((len(X), len(self.columns_)), dtype="float64", order="F")
             for j, name in enumerate(self.columns_):
-                out[:, j] = _floats(X[name])
+                out[:, j] = float_values(X[name])
             return self._harmless(out)
         array = validate_data(self, X, reset=False, ensure_all_finite="allow-nan",
                               dtype="float64")

@@ -107,7 +107,7 @@ class ColumnCache:
             return np.full(self.n, np.nan)
         values = self.frame[name]
         if isinstance(values, pd.Series):
-            return values.to_numpy(dtype="float64", na_value=np.nan)
+            return float_values(values)
         return np.asarray(values, dtype="float64")
 
 
@@ -127,4 +127,16 @@ class _TakenCache(ColumnCache):
         return np.asarray(column)[self.rows]
 
 
-__all__ = ["ColumnCache", "Frame", "Text", "text_column"]
+def float_values(column: pd.Series) -> np.ndarray:
+    """A column as float64 with NaN for unknown: a float64 column as it is (a read-only view,
+    no copy: its NaN are already the unknowns), any other (``Int64``, ``boolean``) converted.
+
+    >>> float_values(pd.Series([1, None], dtype="Int64")).tolist()
+    [1.0, nan]
+    """
+    if column.dtype == np.float64:
+        return column.to_numpy()
+    return column.to_numpy(dtype="float64", na_value=np.nan)
+
+
+__all__ = ["ColumnCache", "Frame", "Text", "float_values", "text_column"]

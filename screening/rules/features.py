@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from screening.ingest.records import INTERVIEW_COLUMNS, VISIT_COLUMNS, Kind
 from screening.ingest.text import arrow_text
+from screening.rules.columns import float_values
 
 _TYPE_OF_KIND = {
     Kind.INT: "number",
@@ -115,7 +116,7 @@ def worker_feature_types() -> dict[str, str]:
 def _numeric(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in frame:
         return np.full(len(frame), np.nan)
-    return frame[name].to_numpy(dtype="float64", na_value=np.nan)
+    return float_values(frame[name])
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
