@@ -210,11 +210,8 @@ def trimmed(column: pd.Series) -> tuple[pa.ChunkedArray, np.ndarray]:
     >>> text.to_pylist(), known.tolist()
     (['a', None, None], [True, False, False])
     """
-    text = _trim(arrow_text(column))
-    if not pc.any(pc.equal(pc.binary_length(text), 0)).as_py():  # no empty text: nulls stay
-        return text, mask(pc.is_valid(text))
-    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    return pc.if_else(known, text, pa.scalar(None, text.type)), mask(known)
+    text, known = _blank_null(arrow_text(column))
+    return text, mask(known)
 
 
 def to_series(text: pa.ChunkedArray | pa.Array) -> pd.Series:
@@ -255,12 +252,13 @@ class Distinct:
             text = pa.concat_arrays([categories.array.__arrow_array__().combine_chunks(),
                                      pa.nulls(1, pa.large_string())])  # fmt: skip
             codes = column.cat.codes.to_numpy()
-            return cls(_blank_null(text), np.where(codes < 0, len(text) - 1, codes))
+            return cls(_blank_null(text)[0], np.where(codes < 0, len(text) - 1, codes))
         text = arrow_text(column).combine_chunks()
         encoded = pc.dictionary_encode(text, null_encoding="encode")
         if len(encoded.dictionary) * 4 > max(len(text), 64):
-            return cls(_blank_null(text), None)
-        return cls(_blank_null(encoded.dictionary), encoded.indices.to_numpy(zero_copy_only=False))
+            return cls(_blank_null(text)[0], None)
+        return cls(_blank_null(encoded.dictionary)[0],
+                   encoded.indices.to_numpy(zero_copy_only=False))
 
     def spread(self, answers: np.ndarray) -> np.ndarray:
         """Each cell's answer from the answers for :attr:`values`."""
@@ -280,11 +278,16 @@ class Distinct:
         return np.bincount(self.index, minlength=len(self.values))
 
 
-def _blank_null(text: pa.Array) -> pa.Array:
-    """Trimmed, with empty text as null."""
+def _blank_null(text: pa.ChunkedArray | pa.Array
+                ) -> tuple[pa.ChunkedArray | pa.Array, pa.ChunkedArray | pa.Array]:
+    """Trimmed, with empty text as null, and where the text is known (Arrow booleans); text
+    without an empty cell is kept as it is (its nulls are already the unknowns)."""
     text = _trim(text)
-    known = pc.fill_null(pc.greater(pc.binary_length(text), 0), False)
-    return pc.if_else(known, text, pa.scalar(None, text.type))
+    lengths = pc.binary_length(text)
+    if not pc.any(pc.equal(lengths, 0)).as_py():
+        return text, pc.is_valid(text)
+    known = pc.fill_null(pc.greater(lengths, 0), False)
+    return pc.if_else(known, text, pa.scalar(None, text.type)), known
 
 
 _WHOLE = (pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32())
