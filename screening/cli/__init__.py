@@ -14,7 +14,7 @@ from __future__ import annotations
 import click
 
 from screening.cli import models, report, screen, service, template
-from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, fail
+from screening.cli.common import EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE, fail, without_huge_pages
 from screening.errors import ScreeningError
 
 
@@ -38,6 +38,7 @@ def main() -> None:
     (ILO 11 indicators, ICLS 2018, ILO-EC operational indicators, national labour law) and
     prints a ranked follow-up list with plain-language reasons.
     """
+    without_huge_pages()
 
 
 for _module in (screen, models, service, report, template):

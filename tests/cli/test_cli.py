@@ -179,3 +179,31 @@ def test_every_command_has_help_and_is_in_the_readme(runner):
             for opt in param.opts:
                 if opt.startswith("--") and opt != "--help":
                     assert opt in readme, f"{name} {opt} is not documented in the README"
+
+
+_PROBE = """
+import sys
+from screening.cli import main
+
+@main.command("probe")
+def probe():
+    import numpy
+    # numpy keeps the setting it read at import; setting it again returns the one it had
+    print(numpy._core.multiarray._set_madvise_hugepage(True))
+
+main(["probe"])
+"""
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "False"), ("1", "True")])
+def test_a_command_asks_numpy_for_no_huge_pages_unless_told_otherwise(preset, expected):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if preset is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = preset
+    done = subprocess.run([sys.executable, "-c", _PROBE], env=env, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == expected, done.stderr
