@@ -26,6 +26,10 @@ from screening.outputs import FORMATS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from screening.ingest.loaders import LoadResult
+    from screening.model.classifier import TrainedModel
+    from screening.rules.engine import Progress, RuleEngine
+
 
 @click.command()
 @click.argument("visits", type=click.Path(path_type=Path))
@@ -93,29 +97,22 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
         if path is not None and path.is_dir():
             fail(f"{path} is a folder; a folder of Parquet files is screened with "
                  "--engine dask.")
-    from screening.cli.render import list_table
-    from screening.outputs.reports import (
-        format_of,
-        list_text,
-        rejected_path,
-        tier_counts,
-        write_list,
-    )
-    from screening.pipeline import screen_files
+    from screening.outputs.reports import format_of
 
     if fmt is None:
         fmt = format_of(out) if out else "table"
     elif fmt == "table" and out:
         fail("--format table prints to the terminal; give a file format with --out.")
-    rules = engine(lang)
     with progress(True) as bar:
-        try:
-            screening, loaded = screen_files(
-                visits, interviews, engine=rules, progress=bar,
-                model=load_model(model_name, rules) if model_name else None,
-                capacity=capacity, exploration=exploration, seed=seed)
-        except LoaderError as exc:
-            fail(str(exc))
+        loaded, rules, model = _load_and_prepare(visits, interviews, lang, model_name, bar)
+        from screening.pipeline import screen_frames
+
+        screening = screen_frames(loaded.visits, loaded.interviews, engine=rules, model=model,
+                                  progress=bar, rejected=loaded.rejected, capacity=capacity,
+                                  exploration=exploration, seed=seed)
+    from screening.cli.render import list_table
+    from screening.outputs.reports import list_text, rejected_path, tier_counts, write_list
+
     ranked = screening.follow_up
     if out:
         write_list(ranked, out, fmt, lang)
@@ -135,6 +132,28 @@ def screen(visits: Path, interviews: Path | None, top: int, fmt: str | None, out
         write_list(loaded.rejected, target, "csv")
         _print_rejected(loaded.rejected, target)
         sys.exit(EXIT_REJECTED)
+
+
+def _load_and_prepare(visits: Path, interviews: Path | None, lang: str, model_name: str | None,
+                      bar: Progress | None) -> tuple[LoadResult, RuleEngine, TrainedModel | None]:
+    """Load and validate the upload on a second thread while this one compiles the catalogue
+    and loads the model (importing scikit-learn alone takes a second or two): reading and
+    parsing the file happen mostly in Arrow, which lets the other thread run."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from screening.ingest.loaders import load_upload
+
+    if bar:
+        bar("loading")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="load") as pool:
+        loading = pool.submit(load_upload, visits, interviews)
+        rules = engine(lang)
+        model = load_model(model_name, rules) if model_name else None
+        try:
+            loaded = loading.result()
+        except LoaderError as exc:
+            fail(str(exc))
+    return loaded, rules, model
 
 
 def _screen_folder(visits: Path, interviews: Path | None, top: int, fmt: str | None,
