@@ -90,7 +90,11 @@ def read_csv(label: str, data: bytes, table_name: str, bounds: Bounds,
         data, encoding = converted, "utf-16"
     sep = separator(data, _KNOWN_NAMES)
     _bounds.check_csv_shape(label, data, bounds, sep)
-    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=True, ignore_empty_lines=False)
+    # a line break can be inside a value only between quotes: without any quote character
+    # every line break ends a row, and Arrow splits the file without tracking quotes (a
+    # third faster on a million rows)
+    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in data,
+                               ignore_empty_lines=False)
     read = pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22)
     try:
         table = pacsv.read_csv(pa.py_buffer(data), read, parse, _csv_types(data, parse, table_name))

@@ -179,6 +179,20 @@ def test_quoted_newlines_bom_and_nested_visit_id(tmp_path):
         [2, "visit_id", "unknown_visit"], [2, "worker_ref", "missing_value"]]  # fmt: skip
 
 
+def test_a_file_without_quotes_reads_as_one_with_them(tmp_path):
+    # without any quote character a line break always ends a row (the faster reading);
+    # with one, a quoted value may hold line breaks and commas
+    rows = [dict(v, notes=(v["notes"] or "").replace(",", "")) for v in VISITS]
+    plain = write_csv(tmp_path / "plain.csv", rows)
+    assert b'"' not in plain.read_bytes()
+    quoted = write(tmp_path / "quoted.csv", plain.read_text(encoding="utf-8").replace(
+        ",North,", ',"North",').replace("\r\n", "\n"))
+    assert b'"' in quoted.read_bytes()
+    one, other = consistent(load_upload(plain)), consistent(load_upload(quoted))
+    pd.testing.assert_frame_equal(one.visits, other.visits)
+    assert one.rows_read == other.rows_read and len(one.visits) == len(rows)
+
+
 @pytest.mark.parametrize(
     "name, content, match",
     [
