@@ -83,20 +83,31 @@ class Scoring:
         return counted
 
     def _count_in_order(self, fired: np.ndarray, present: np.ndarray) -> np.ndarray:
-        """:meth:`count_once` of every visit, taking its fired indicators in order."""
-        n = fired.shape[0]
-        used = np.zeros((n, self.n_facts), dtype=bool)
+        """:meth:`count_once` of every visit, taking its fired indicators in order.
+
+        Facts are kept fact by fact (one contiguous row of visits each), so an indicator looks
+        up its one to three facts as flat arrays rather than through a two-dimensional fancy
+        index over all of them.
+        """
+        have = np.ascontiguousarray(present.T)  # facts x visits
+        used = np.zeros_like(have)
         counted = np.zeros_like(fired)
         for j in self.order:
             rows = np.flatnonzero(fired[:, j])
             if len(rows) == 0:
                 continue
-            cols = self.fact_columns[j]
-            mine = present[np.ix_(rows, cols)]
-            mine[~mine.any(axis=1)] = True
-            fresh = ~(used[np.ix_(rows, cols)] & mine).any(axis=1)
+            facts = self.fact_columns[j]
+            mine = [have[f][rows] for f in facts]
+            if mine:  # none of its facts present: the indicator uses all of them
+                none = ~np.logical_or.reduce(mine) if len(mine) > 1 else ~mine[0]
+                mine = [m | none for m in mine]
+            clash = np.zeros(len(rows), dtype=bool)
+            for f, m in zip(facts, mine, strict=True):
+                clash |= used[f][rows] & m
+            fresh = ~clash
             counted[rows[fresh], j] = True
-            used[np.ix_(rows[fresh], cols)] |= mine[fresh]
+            for f, m in zip(facts, mine, strict=True):
+                used[f][rows[fresh & m]] = True
         return counted
 
     def tiers(self, fired: np.ndarray, counted: np.ndarray) -> pd.Categorical:

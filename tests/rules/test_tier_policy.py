@@ -202,3 +202,31 @@ def test_explain_lists_corroborating_indicators_and_items_never_asked(engine):
     assert "ICLS-CO-DOCUMENTS" in worker["never_asked"]
     assert "ICLS-IV-DECEIVED" not in worker["never_asked"]  # answered
     assert "ICLS-CO-THREATS" not in worker["never_asked"]  # answered "no"
+
+
+def _count_once_visit_by_visit(scoring, fired_row, present_row):
+    """The rule of :meth:`Scoring.count_once` written out for one visit."""
+    used, counted = set(), np.zeros_like(fired_row)
+    for j in scoring.order:
+        if not fired_row[j]:
+            continue
+        facts = {int(f) for f in scoring.fact_columns[j]}
+        mine = {f for f in facts if present_row[f]} or facts
+        if not mine & used:
+            counted[j] = True
+            used |= mine
+    return counted
+
+
+def test_counting_once_matches_the_rule_written_out_visit_by_visit(engine):
+    scoring = engine.scoring
+    rng = np.random.default_rng(7)
+    n, k = 400, len(scoring.order)
+    fired = rng.random((n, k)) < 0.15
+    present = rng.random((n, scoring.n_facts)) < 0.4
+    got = scoring.count_once(np.asfortranarray(fired), present)
+    want = np.array([_count_once_visit_by_visit(scoring, fired[i], present[i])
+                     for i in range(n)])
+    assert (np.count_nonzero(fired, axis=1) > 1).sum() > 100  # the ordered path is exercised
+    assert (got == want).all()
+    assert got.sum() < fired.sum()  # some fired indicators only corroborate
