@@ -540,7 +540,7 @@ def validate_frame(
     for name in t.raw.columns:
         if name not in columns:
             columns[name] = _trimmed(t.raw[name])[0]
-    frame = pd.DataFrame(columns, index=range(t.n))
+    frame = pd.DataFrame(columns, index=range(t.n), copy=False)  # fresh columns: no copy
     bad = np.zeros(t.n, dtype=bool)
     for failed in t.failed.values():
         bad |= failed
