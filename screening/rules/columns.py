@@ -93,9 +93,27 @@ class ColumnCache:
         """A true/false column as (is_true, is_false) boolean arrays, prepared once."""
         key = ("truth", name)
         if key not in self._cache:
-            values = self.value(name)
-            self._cache[key] = (values == 1.0, values == 0.0)
+            flags = self._flags(name)
+            if flags is None:
+                values = self.value(name)
+                flags = (values == 1.0, values == 0.0)
+            self._cache[key] = flags
         return self._cache[key]
+
+    def _flags(self, name: str) -> tuple[Any, Any] | None:
+        """A true/false column of the frame read straight from its booleans, without making
+        numbers of them first (3 million interviews: a float copy of each answer costs 30-50
+        ms); None for any other column. All unknown gives scalars, as :meth:`value` does."""
+        if name in self._cache or name not in self.frame:
+            return None
+        column = self.frame[name]
+        if not (isinstance(column, pd.Series) and pd.api.types.is_bool_dtype(column.dtype)):
+            return None
+        known = column.notna().to_numpy()
+        if not known.any():
+            return np.False_, np.False_
+        is_true = column.to_numpy(dtype=bool, na_value=False)
+        return is_true, known > is_true  # known and not true
 
     def _prepare(self, name: str) -> Any:
         present = name in self.frame
@@ -119,6 +137,9 @@ class _TakenCache(ColumnCache):
         self.frame = parent.frame
         self.n = len(rows)
         self._cache = {}
+
+    def _flags(self, name: str) -> None:
+        return None  # the frame is the parent's, all rows: go through the taken values
 
     def _prepare(self, name: str) -> Any:
         column = self.parent.get(name)

@@ -33,11 +33,12 @@ from screening.rules.evidence import (
 from screening.rules.expr import ColumnCache, Text, text_column
 from screening.rules.features import (
     UNKNOWN_COLUMN,
+    answer_counts,
     asked_per_visit,
     count_per_visit,
     site_features,
     visit_positions,
-    worker_features,
+    worker_answers,
 )
 from screening.rules.scoring import Scoring
 
@@ -206,14 +207,17 @@ class RuleEngine:
         prepared = {}
         if sector is not None:
             prepared["sector"] = Text(sector.codes[positions], sector.categories)
-        cache = ColumnCache(worker_features(interviews), cat.worker_types, prepared=prepared)
-        is_true = np.empty((len(positions), len(ids)), dtype=bool, order="F")
-        is_false = np.empty_like(is_true, order="F")
+        cache = ColumnCache(worker_answers(interviews), cat.worker_types, prepared=prepared)
+        # 1 true, 0 false, -1 unknown, written answer by answer (one column each, no
+        # whole-matrix temporaries: 3 million interviews x 24 answers is 72 MB a matrix)
+        values = np.empty((len(positions), len(ids)), dtype=np.int8, order="F")
         inv_true = np.zeros(len(positions), dtype=bool)
         co_true, inv_false, co_false = inv_true.copy(), ~inv_true, ~inv_true
         for j, ind in enumerate(cat.worker):
             t, f = ind.rule.truth(cache)
-            is_true[:, j], is_false[:, j] = t, f
+            column = values[:, j]
+            column[:] = t
+            column[~(t | f)] = -1
             if ind.spec.icls == "involuntariness":
                 inv_true |= t
                 inv_false &= f
@@ -225,7 +229,6 @@ class RuleEngine:
         codes[inv_false | co_false] = 0
         codes[inv_true & co_true] = 1
         icls = pd.Categorical.from_codes(codes, categories=ICLS_RESULTS)
-        values = is_true.view(np.int8) - (~is_true & ~is_false).view(np.int8)  # 1, 0, -1
         out = pd.DataFrame(values, columns=ids, index=interviews.index, copy=False)
         out.insert(0, "row", positions)
         out["icls"] = pd.Series(icls, index=interviews.index)
@@ -253,8 +256,8 @@ class RuleEngine:
         step("interviews")
         workers = self.workers(visits, interviews, sector)
         positions = workers["row"].to_numpy()
-        interviewed = np.bincount(positions, minlength=n).astype("float64")
-        columns["interviews"] = interviewed
+        interviewed = np.bincount(positions, minlength=n)
+        columns["interviews"] = interviewed.astype("float64")
         codes = workers["icls"].cat.codes.to_numpy()
         unknown = codes == ICLS_RESULTS.index(ICLS_UNKNOWN)
         # positives over the workers who could be tested: unknown when none could be
@@ -265,10 +268,7 @@ class RuleEngine:
         columns["icls_unknown_workers"] = count_per_visit(unknown, positions, n)
         with np.errstate(divide="ignore", invalid="ignore"):
             for ind in cat.worker:
-                values = workers[ind.id].to_numpy()
-                known = values >= 0
-                counts = count_per_visit(values == 1, positions, n, known=known)
-                asked = asked_per_visit(known, positions, n)
+                counts, asked = answer_counts(workers[ind.id].to_numpy(), positions, interviewed)
                 columns[ind.spec.count_as] = counts
                 columns[f"{ind.spec.count_as}_asked"] = asked
                 columns[f"{ind.spec.count_as}_share"] = (

@@ -161,16 +161,19 @@ def site_features(visits: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=visits.index, copy=False)
 
 
-def worker_features(interviews: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The worker-level answers as float arrays (NaN unknown), one entry per interview.
+def worker_answers(interviews: pd.DataFrame) -> pd.DataFrame:
+    """The worker-level answers the rules may read, as the interviews hold them (no copy):
+    the rules' column cache prepares each as a rule first asks for it, a true/false answer
+    straight from its booleans. An answer the upload lacks is all unknown there.
 
     The visit's ``sector`` is not included: the engine adds it from the visits, encoded once.
+
+    >>> frame = pd.DataFrame({"visit_id": ["V1"], "sex": ["f"], "threatened": [True]})
+    >>> list(worker_answers(frame).columns)
+    ['threatened']
     """
-    return {
-        name: _numeric(interviews, name)
-        for name, kind in worker_feature_types().items()
-        if kind != "text"
-    }
+    return interviews[[name for name, kind in worker_feature_types().items()
+                       if kind != "text" and name in interviews]]
 
 
 def visit_positions(visits: pd.DataFrame, interviews: pd.DataFrame) -> np.ndarray:
@@ -207,10 +210,39 @@ def count_per_visit(flags: np.ndarray, positions: np.ndarray, n_visits: int,
     """
     if len(positions) == 0:
         return UNKNOWN_COLUMN(n_visits)
-    weights = None if known is None else known.astype("float64")
-    asked = np.bincount(positions, weights=weights, minlength=n_visits)
-    counts = np.bincount(positions, weights=flags.astype("float64"), minlength=n_visits)
+    asked = _tally(positions, known, n_visits)
+    counts = _tally(positions, flags, n_visits)
     return np.where(asked > 0, counts, np.nan)
+
+
+def answer_counts(values: np.ndarray, positions: np.ndarray, interviewed: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per visit, for one worker-level answer coded 1 true, 0 false, -1 unknown: how many
+    workers answered true (as :func:`count_per_visit` over the known answers: NaN where
+    nobody's is known) and how many were asked (as :func:`asked_per_visit`: NaN without
+    interviews; a batch without any interview gets all unknown columns that take no
+    memory). ``interviewed`` counts each visit's interviews. Only the unknown and the true
+    answers are tallied, usually the few: the known ones are what remains.
+
+    >>> counts, asked = answer_counts(np.array([1, -1, 0, -1]), np.array([0, 0, 1, 2]),
+    ...                               np.array([2, 1, 1, 0]))
+    >>> counts.tolist(), asked.tolist()
+    ([1.0, 0.0, nan, nan], [1.0, 1.0, 0.0, nan])
+    """
+    n = len(interviewed)
+    if len(positions) == 0:
+        return UNKNOWN_COLUMN(n), UNKNOWN_COLUMN(n)
+    asked = interviewed - _tally(positions, values < 0, n)
+    true = _tally(positions, values == 1, n)
+    return np.where(asked > 0, true, np.nan), np.where(interviewed > 0, asked, np.nan)
+
+
+def _tally(positions: np.ndarray, where: np.ndarray | None, n_visits: int) -> np.ndarray:
+    """How many of ``positions`` fall on each visit, counting only ``where`` holds (all when
+    None): the chosen positions counted as integers, not every position weighted by a float
+    copy of the mask."""
+    chosen = positions if where is None else positions[where]
+    return np.bincount(chosen, minlength=n_visits)
 
 
 def asked_per_visit(known: np.ndarray, positions: np.ndarray, n_visits: int) -> np.ndarray:
@@ -221,18 +253,19 @@ def asked_per_visit(known: np.ndarray, positions: np.ndarray, n_visits: int) -> 
     """
     if len(positions) == 0:
         return UNKNOWN_COLUMN(n_visits)
-    interviewed = np.bincount(positions, minlength=n_visits)
-    asked = np.bincount(positions, weights=known.astype("float64"), minlength=n_visits)
+    interviewed = _tally(positions, None, n_visits)
+    asked = _tally(positions, known, n_visits)
     return np.where(interviewed > 0, asked, np.nan)
 
 
 __all__ = [
     "DERIVED_SITE_FEATURES",
+    "answer_counts",
     "asked_per_visit",
     "count_per_visit",
     "site_feature_types",
     "site_features",
     "visit_positions",
     "worker_feature_types",
-    "worker_features",
+    "worker_answers",
 ]

@@ -214,3 +214,82 @@ def test_the_follow_up_list_adds_icls_unknown_workers(engine):
     assert ranked.loc["V1", "icls_workers"] == 1 and ranked.loc["V1", "icls_unknown_workers"] == 1
     assert ranked.loc["V2", "icls_workers"] == 0 and ranked.loc["V2", "icls_unknown_workers"] == 0
     assert ranked["icls_workers"].isna()["V3"] and ranked["icls_unknown_workers"].isna()["V3"]
+
+
+def _answers_at_random(n_visits, n_workers, seed):
+    """Visits and interviews as the loaders give them: true/false answers as pandas
+    booleans with gaps, numbers as floats with gaps; some visits without interviews."""
+    import pandas as pd
+
+    from screening.rules.features import worker_feature_types
+
+    rng = np.random.default_rng(seed)
+    visits = make_visits(*({} for _ in range(n_visits)))
+    visit_of = rng.integers(0, n_visits - 2, n_workers)  # the last two have no interviews
+    interviews = pd.DataFrame({
+        "visit_id": visits["visit_id"].to_numpy()[visit_of],
+        "worker_ref": [f"W{i}" for i in range(n_workers)],
+    })
+    for name, kind in worker_feature_types().items():
+        if kind == "bool":
+            answers = pd.array(rng.random(n_workers) < 0.3, dtype="boolean")
+            answers[rng.random(n_workers) < 0.2] = pd.NA
+            interviews[name] = answers
+        elif kind == "number":
+            numbers = rng.integers(0, 6, n_workers).astype("float64")
+            numbers[rng.random(n_workers) < 0.2] = np.nan
+            interviews[name] = numbers
+    return visits, interviews
+
+
+def test_answers_read_from_booleans_match_answers_read_as_numbers(engine):
+    # the rules read a true/false answer straight from its booleans (no float copy of
+    # every answer); the same interviews with each answer as 1.0/0.0/NaN give the same
+    visits, interviews = _answers_at_random(40, 300, seed=3)
+    as_numbers = interviews.copy()
+    for name in interviews.columns:
+        if str(interviews[name].dtype) == "boolean":
+            as_numbers[name] = interviews[name].astype("Float64").to_numpy(
+                dtype="float64", na_value=np.nan)
+    assert (interviews.dtypes == "boolean").sum() > 10
+    direct, numbers = engine.run(visits, interviews), engine.run(visits, as_numbers)
+    assert direct.workers.equals(numbers.workers)
+    assert direct.features.equals(numbers.features)
+    assert direct.rule_score.tolist() == numbers.rule_score.tolist()
+
+
+def test_an_answer_nobody_gave_is_unknown_for_every_worker(engine):
+    import pandas as pd
+
+    visits = make_visits({})
+    interviews = make_interviews({"visit_id": "V1", **ALL_NO}, {"visit_id": "V1", **ALL_NO})
+    interviews["threatened"] = pd.array([pd.NA, pd.NA], dtype="boolean")
+    interviews["free_to_leave_job"] = pd.array([True, True], dtype="boolean")
+    workers = engine.workers(visits, interviews)
+    threatened = next(i.id for i in engine.catalogue.worker if i.spec.count_as
+                      == "workers_threatened")
+    assert workers[threatened].tolist() == [-1, -1]
+    assert workers["icls"].tolist() == [ICLS_NEGATIVE] * 2  # involuntariness all known "no"
+    features = engine.run(visits, interviews).features
+    assert np.isnan(features["workers_threatened"][0])
+    assert features["workers_threatened_asked"][0] == 0
+
+
+def test_counting_answers_per_visit_matches_counting_the_known_and_the_true_apart():
+    from screening.rules.features import answer_counts, asked_per_visit, count_per_visit
+
+    rng = np.random.default_rng(5)
+    positions = rng.integers(0, 50, 400)  # in no order; visits 50-59 have no interviews
+    values = rng.choice(np.array([-1, 0, 1], dtype=np.int8), 400)
+    interviewed = np.bincount(positions, minlength=60)
+    counts, asked = answer_counts(values, positions, interviewed)
+    known = values >= 0
+    np.testing.assert_array_equal(counts, count_per_visit(values == 1, positions, 60,
+                                                          known=known))
+    np.testing.assert_array_equal(asked, asked_per_visit(known, positions, 60))
+    assert np.isnan(counts[50:]).all() and np.isnan(asked[50:]).all()
+    for visit in range(50):  # written out visit by visit
+        mine = values[positions == visit]
+        assert asked[visit] == (mine >= 0).sum()
+        expected = (mine == 1).sum() if (mine >= 0).any() else np.nan
+        np.testing.assert_equal(counts[visit], expected)
