@@ -219,3 +219,23 @@ def test_rows_keep_the_list_columns(small):
     rows = list_page(small, per_page=2).rows
     assert rows["employer_id"].tolist() == ["2000200", "1000999"]
     assert pd.api.types.is_datetime64_any_dtype(rows["visit_date"])
+
+
+def test_a_set_of_values_is_one_parameter_on_both_databases(small):
+    # an export chunk asks for 5,000 visits three times: as 5,000 parameters each time,
+    # SQLAlchemy named and rendered 600,000 of them for 200,000 visits on SQLite
+    from sqlalchemy import select
+
+    from screening.store.listing import among
+    from screening.store.tables import Visit
+
+    dialect = small.dialect.name
+    wanted = ["V-a1", "X%_1", "nope", 'say "V-b1"', "Bakı", "V-b1' OR 1=1 --"]
+    query = select(Visit.visit_id).where(among(Visit.visit_id, wanted, dialect))
+    assert len(query.compile(dialect=small.dialect).params) == 1
+    with small.connect() as c:
+        assert sorted(c.execute(query).scalars()) == ["V-a1", "X%_1"]
+        row_ids = c.execute(select(Visit.id).where(Visit.visit_id.in_(["V-c1", "V-d1"]))
+                            ).scalars().all()
+        found = c.execute(select(Visit.visit_id).where(among(Visit.id, row_ids, dialect)))
+        assert sorted(found.scalars()) == ["V-c1", "V-d1"]
