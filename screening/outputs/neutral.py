@@ -44,6 +44,8 @@ def neutralised(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series.dtype, pd.StringDtype):  # whole column at once, in C
             out[column] = series.str.replace(_RISKY.pattern, r"\1'\2", regex=True)
         elif pd.api.types.is_string_dtype(series) or series.dtype == object:
+            if series.isna().all():  # an empty column (no review yet, say): nothing to do
+                continue
             values = series.astype(object)
             out[column] = values.map(lambda v: neutral_text(v) if isinstance(v, str) else v)
     return out
