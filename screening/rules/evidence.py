@@ -144,22 +144,52 @@ def group_join(
 ) -> pd.api.extensions.ExtensionArray:
     """Join ``values`` per row position (``rows`` sorted) into ``n`` strings, "" where none.
 
-    Runs in pyarrow's C++ kernels: the values as a dictionary array, cast to text, viewed as
-    a list per row and joined.
+    Runs in pyarrow and numpy (:func:`_joined_text`), no Python call per value.
 
     >>> group_join(np.array([0, 0, 2]), pd.Categorical(["a", "b", "a"]), ";", 4).tolist()
     ['a;b', '', 'a', '']
     """
+    return pd.array(_joined_text(rows, values, sep, n), dtype="str")
+
+
+def _joined_text(rows: np.ndarray, values: pd.Categorical | pd.Series, sep: str, n: int
+                 ) -> pa.LargeStringArray:
+    """:func:`group_join` as Arrow text. The values are spelled out in order, each followed
+    by ``sep`` unless it is its row's last (the dictionary holds every category with and
+    without it); a row's joined text is then the bytes of its values, one after the other,
+    so the result only needs new offsets over the spelled-out bytes: no copy, where
+    Arrow's ``binary_join`` of a million lists copies every byte again (a third of a
+    second). A missing value makes its row's text missing, as ``binary_join`` does.
+
+    >>> _joined_text(np.array([0, 0, 1]), pd.Categorical(["a", None, "b"]), " ", 3).to_pylist()
+    [None, 'b', '']
+    """
     values = pd.Categorical(values)
-    dictionary = pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string())
-    codes = pa.array(np.asarray(values.codes, dtype=np.int32))
-    texts = pa.DictionaryArray.from_arrays(codes, dictionary).cast(pa.large_string())
+    codes = np.asarray(values.codes, dtype=np.int64)
     counts = np.bincount(rows, minlength=n) if len(rows) else np.zeros(n, dtype=np.int64)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets), texts)
-    joined = pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
-    return pd.array(joined, dtype="str")
+    ends = np.cumsum(counts)
+    if (codes < 0).any():  # a row with a missing value is missing
+        texts = pa.DictionaryArray.from_arrays(
+            pa.array(codes.astype(np.int32), mask=codes < 0),
+            pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string()),
+        ).cast(pa.large_string())
+        lists = pa.LargeListArray.from_arrays(pa.array(np.append(0, ends)), texts)
+        return pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
+    plain = pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string())
+    big = pa.large_string()
+    followed = pc.binary_join_element_wise(plain, pa.scalar(sep, big), pa.scalar("", big))
+    dictionary = pa.concat_arrays([plain, followed])
+    last = np.ones(len(codes), dtype=bool)
+    last[:-1] = rows[1:] != rows[:-1]
+    spelled = pa.DictionaryArray.from_arrays(
+        pa.array(np.where(last, codes, codes + len(plain)).astype(np.int32)), dictionary
+    ).cast(pa.large_string())
+    item_ends = np.frombuffer(spelled.buffers()[1], dtype=np.int64)[
+        spelled.offset : spelled.offset + len(spelled) + 1]
+    offsets = item_ends[np.append(0, ends)] - item_ends[0]
+    data = spelled.buffers()[2] or pa.py_buffer(b"")
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), data.slice(int(item_ends[0])))
 
 
 def sequence_ids(rows: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
@@ -203,10 +233,8 @@ def join_distinct(rows: np.ndarray, values: pd.Categorical, sep: str, n: int) ->
     before = np.maximum.accumulate(np.append(-1, ids[:-1])) if n else ids
     chosen = ids > before
     keep = chosen[rows]
-    texts = group_join(ids[rows[keep]], values[keep], sep, int(chosen.sum()))
-    return pa.DictionaryArray.from_arrays(
-        pa.array(ids.astype(np.int32)), texts._pa_array.combine_chunks()
-    )
+    texts = _joined_text(ids[rows[keep]], values[keep], sep, int(chosen.sum()))
+    return pa.DictionaryArray.from_arrays(pa.array(ids.astype(np.int32)), texts)
 
 
 __all__ = [
