@@ -34,7 +34,6 @@ from screening.rules.expr import ColumnCache, Text, text_column
 from screening.rules.features import (
     UNKNOWN_COLUMN,
     answer_counts,
-    asked_per_visit,
     count_per_visit,
     site_features,
     visit_positions,
@@ -260,11 +259,12 @@ class RuleEngine:
         columns["interviews"] = interviewed.astype("float64")
         codes = workers["icls"].cat.codes.to_numpy()
         unknown = codes == ICLS_RESULTS.index(ICLS_UNKNOWN)
-        # positives over the workers who could be tested: unknown when none could be
-        columns["icls_workers"] = count_per_visit(
-            codes == ICLS_RESULTS.index(ICLS_POSITIVE), positions, n, known=~unknown
+        # the ICLS result counted as an answer: positives over the workers who could be
+        # tested (unknown when none could be), and how many could be
+        result = np.where(unknown, -1, codes == ICLS_RESULTS.index(ICLS_POSITIVE))
+        columns["icls_workers"], columns["icls_tested"] = answer_counts(
+            result.astype(np.int8), positions, interviewed
         )
-        columns["icls_tested"] = asked_per_visit(~unknown, positions, n)
         columns["icls_unknown_workers"] = count_per_visit(unknown, positions, n)
         with np.errstate(divide="ignore", invalid="ignore"):
             for ind in cat.worker:

@@ -168,15 +168,13 @@ def _joined_text(rows: np.ndarray, values: pd.Categorical | pd.Series, sep: str,
     codes = np.asarray(values.codes, dtype=np.int64)
     counts = np.bincount(rows, minlength=n) if len(rows) else np.zeros(n, dtype=np.int64)
     ends = np.cumsum(counts)
+    big = pa.large_string()
+    plain = pa.array(values.categories.to_numpy(dtype=object), type=big)
     if (codes < 0).any():  # a row with a missing value is missing
         texts = pa.DictionaryArray.from_arrays(
-            pa.array(codes.astype(np.int32), mask=codes < 0),
-            pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string()),
-        ).cast(pa.large_string())
+            pa.array(codes.astype(np.int32), mask=codes < 0), plain).cast(big)
         lists = pa.LargeListArray.from_arrays(pa.array(np.append(0, ends)), texts)
-        return pc.binary_join(lists, pa.scalar(sep, type=pa.large_string()))
-    plain = pa.array(values.categories.to_numpy(dtype=object), type=pa.large_string())
-    big = pa.large_string()
+        return pc.binary_join(lists, pa.scalar(sep, big))
     followed = pc.binary_join_element_wise(plain, pa.scalar(sep, big), pa.scalar("", big))
     dictionary = pa.concat_arrays([plain, followed])
     last = np.ones(len(codes), dtype=bool)
